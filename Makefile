@@ -1,0 +1,60 @@
+# N-Up: `make run` serves the whole system; `make test` runs the whole suite.
+# Both install what they need themselves, so a fresh clone works with no manual steps.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_PY := $(VENV)/.installed
+STAMP_JS := node_modules/.installed
+CATALOGS := $(wildcard nup/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test install lint translations extract-messages browser bench clean
+
+run: install
+	$(BIN)/nup db upgrade
+	$(BIN)/nup demo --if-empty
+	$(BIN)/nup serve
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(STAMP_PY) $(STAMP_JS) $(COMPILED)
+
+$(STAMP_PY): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(STAMP_JS): package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+%.mo: %.po $(STAMP_PY)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+translations: $(COMPILED)
+
+# Re-extract translatable strings after adding any; then translate the new entries in
+# nup/translations/ko/LC_MESSAGES/messages.po.
+extract-messages: $(STAMP_PY)
+	$(BIN)/pybabel extract -F nup/translations/babel.cfg -k _l -k lazy_gettext -o nup/translations/messages.pot .
+	$(BIN)/pybabel update -i nup/translations/messages.pot -d nup/translations --no-fuzzy-matching
+
+# Debian's Chromium and a CJK font for the browser tests; never a downloaded browser.
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || { \
+	  echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
+
+lint: $(STAMP_PY)
+	$(BIN)/ruff check .
+
+bench: install
+	@echo "See bench/README.md for each benchmark and what it prints."
+
+clean:
+	rm -rf $(VENV) node_modules instance .pytest_cache test-artifacts

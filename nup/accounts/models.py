@@ -1,0 +1,96 @@
+"""Accounts: people who sign in, their API tokens and their recorded consents."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from nup.extensions import db
+from nup.timeutil import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    APPLICANT = "applicant"
+    REVIEWER = "reviewer"
+    OFFICER = "officer"
+    MENTOR = "mentor"
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(5), default="ko")
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Rotated at password change and sign-out everywhere: it invalidates every session and
+    # every outstanding password-reset link at once.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", lazy="select")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: disabled accounts cannot sign in
+        return self.active
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class Consent(db.Model):
+    """One recorded consent decision; the newest row per kind is the user's current choice."""
+
+    __tablename__ = "consents"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(20))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    sequence: Mapped[int] = mapped_column(Integer, default=1)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ip_address: Mapped[str | None] = mapped_column(String(45))

@@ -1,0 +1,423 @@
+"""Account changes: sign-up, verification, sign-in, passwords, roles, tokens, consents.
+
+Every function takes its actor (or the person acting) explicitly, flushes and never
+commits; emails are queued in the outbox and leave after the caller commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from nup import security
+from nup.accounts import passwords
+from nup.accounts.consents import CONSENTS_BY_KIND, REQUIRED_KINDS
+from nup.accounts.models import ApiToken, Consent, Role, User, new_session_token
+from nup.audit import services as audit
+from nup.errors import Conflict, DomainError, NotFound
+from nup.extensions import db
+from nup.notifications import services as notifications
+
+TOKEN_PREFIX = "nup_"
+STAFF_ROLES = (Role.REVIEWER, Role.OFFICER, Role.MENTOR)
+
+PASSWORD_MESSAGES = {
+    "too_short": _l("Use at least %(n)d characters.", n=passwords.MIN_LENGTH),
+    "too_long": _l("Use at most %(n)d characters.", n=passwords.MAX_LENGTH),
+    "common": _l(
+        "This password is too easy to guess (a common password, or built from your name "
+        "or email). Try a longer phrase of unrelated words."
+    ),
+}
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    status = 401
+    default_message = _l("The email address or password is not correct.")
+
+
+class EmailNotVerified(DomainError):
+    code = "email_not_verified"
+    status = 403
+    default_message = _l(
+        "Please confirm your email address first: follow the link we sent you, "
+        "or ask for a new one."
+    )
+
+
+class InvalidLink(DomainError):
+    code = "invalid_link"
+    status = 400
+    default_message = _l("This link is invalid or has expired. Please ask for a new one.")
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def normalise_email(raw: str) -> str:
+    """Return the address in canonical form, or raise DomainError with a field message."""
+    try:
+        checked = validate_email((raw or "").strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise DomainError(
+            _l("Enter a valid email address."), fields={"email": [str(_l("Enter a valid email address."))]}
+        ) from error
+    return checked.normalized.lower()
+
+
+def check_password(password: str, *, email: str = "", name: str = "") -> None:
+    """Raise DomainError (field `password`) if the password breaks the rules."""
+    problems = passwords.password_problems(password, user_inputs=(email, email.split("@")[0], name))
+    if problems:
+        messages = [str(PASSWORD_MESSAGES[p]) for p in problems]
+        raise DomainError(messages[0], fields={"password": messages})
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = passwords.hash_password(
+        password, parameters=current_app.config["ARGON2_PARAMETERS"]
+    )
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"nup.{purpose}")
+
+
+def make_link_token(user: User, purpose: str) -> str:
+    """A signed, expiring token for an emailed link, bound to the user's current state."""
+    return _serializer(purpose).dumps({"uid": user.id, "st": user.session_token, "em": user.email})
+
+
+def _user_from_link(token: str, purpose: str) -> User:
+    max_age = current_app.config["TOKEN_MAX_AGE"][purpose]
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature) as error:
+        raise InvalidLink() from error
+    user = db.session.get(User, data.get("uid"))
+    # A changed password or email rotates these, so an old link stops working.
+    if user is None or user.session_token != data.get("st") or user.email != data.get("em"):
+        raise InvalidLink()
+    return user
+
+
+def email_taken(email: str) -> bool:
+    return db.session.scalar(select(func.count()).where(User.email == email)) > 0
+
+
+# ---------------------------------------------------------------------------- sign-up
+
+
+def register_applicant(
+    *, email: str, name: str, password: str, consents: dict[str, bool], language: str,
+    ip: str | None, now: datetime,
+) -> User:
+    """Create an unverified applicant account, record each consent and queue the link.
+
+    Sends the verification email (after commit). Raises DomainError with field errors.
+    """
+    email = normalise_email(email)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(fields={"name": [str(_l("Enter the CEO's name."))]})
+    missing = [kind for kind in REQUIRED_KINDS if not consents.get(kind)]
+    if missing:
+        raise DomainError(
+            _l("The required consent is needed to create an account."),
+            fields={kind: [str(_l("This consent is required."))] for kind in missing},
+        )
+    check_password(password, email=email, name=name)
+    if email_taken(email):
+        raise Conflict(
+            _l("An account with this email address already exists. Sign in or reset your password."),
+            fields={"email": [str(_l("This email address is already registered."))]},
+        )
+    user = User(email=email, name=name, role=Role.APPLICANT, language=language, created_at=now,
+                session_token=new_session_token())
+    _set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    for kind, granted in consents.items():
+        if kind in CONSENTS_BY_KIND:
+            record_consent(user=user, kind=kind, granted=bool(granted), ip=ip, now=now)
+    audit.record(user, "account.registered", user, ip=ip, after={"email": email, "role": user.role})
+    queue_verification(user)
+    return user
+
+
+def queue_verification(user: User) -> None:
+    """Queue the email with the address-confirmation link."""
+    notifications.queue(
+        "verify_email", to=user, key=f"{user.session_token}:{user.email}",
+        context={"name": user.name, "token": make_link_token(user, "verify_email")},
+    )
+
+
+def resend_verification(*, email: str) -> None:
+    """Queue a new confirmation link if that address has an unverified account.
+
+    Says nothing either way, so the form cannot be used to find out who has an account.
+    """
+    try:
+        email = normalise_email(email)
+    except DomainError:
+        return
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None and not user.is_verified:
+        user.session_token = new_session_token()  # the new link gets a new key
+        queue_verification(user)
+
+
+def verify_email(*, token: str, now: datetime) -> User:
+    """Mark the address confirmed; raises InvalidLink."""
+    user = _user_from_link(token, "verify_email")
+    if user.email_verified_at is None:
+        user.email_verified_at = now
+        audit.record(user, "account.email_verified", user)
+    db.session.flush()
+    return user
+
+
+# ---------------------------------------------------------------------------- sign-in
+
+
+def authenticate(*, email: str, password: str, ip: str | None, now: datetime) -> User:
+    """Return the user for these credentials, recording the attempt either way.
+
+    Raises InvalidCredentials (the same message whether the address exists or not) and
+    EmailNotVerified. Throttling is applied by the caller (per account and per address).
+    """
+    try:
+        email = normalise_email(email)
+    except DomainError:
+        email = (email or "").strip().lower()[:254]
+    user = db.session.scalar(select(User).where(User.email == email))
+    parameters = current_app.config["ARGON2_PARAMETERS"]
+    if user is None or not user.active or not passwords.verify_password(
+        user.password_hash, password, parameters=parameters
+    ):
+        if user is None:
+            # Spend the same time as a real check, so timing does not reveal accounts.
+            passwords.verify_password(_dummy_hash(), password, parameters=parameters)
+        audit.record(None, "auth.sign_in_failed", user, ip=ip, actor_label=email or "?")
+        raise InvalidCredentials()
+    if not user.is_verified:
+        audit.record(user, "auth.sign_in_unverified", user, ip=ip)
+        raise EmailNotVerified()
+    if passwords.needs_rehash(user.password_hash, parameters=parameters):
+        _set_password(user, password)
+    user.last_login_at = now
+    audit.record(user, "auth.signed_in", user, ip=ip)
+    db.session.flush()
+    return user
+
+
+_DUMMY: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    parameters = current_app.config["ARGON2_PARAMETERS"]
+    key = repr(sorted(parameters.items()))
+    if key not in _DUMMY:
+        _DUMMY[key] = passwords.hash_password(secrets.token_hex(8), parameters=parameters)
+    return _DUMMY[key]
+
+
+def record_sign_out(*, user: User, ip: str | None) -> None:
+    audit.record(user, "auth.signed_out", user, ip=ip)
+
+
+# ---------------------------------------------------------------------------- passwords
+
+
+def request_password_reset(*, email: str, ip: str | None, now: datetime) -> None:
+    """Queue a reset link if the address has an account; silent otherwise."""
+    try:
+        email = normalise_email(email)
+    except DomainError:
+        return
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None or not user.active:
+        return
+    notifications.queue(
+        "reset_password", to=user, key=f"{now.isoformat()}",
+        context={"name": user.name, "token": make_link_token(user, "reset_password")},
+    )
+    audit.record(user, "auth.password_reset_requested", user, ip=ip)
+
+
+def reset_password(*, token: str, new_password: str, ip: str | None, now: datetime) -> User:
+    """Set a new password from an emailed link; every session and link is invalidated.
+
+    Also confirms the address (the person read mail sent to it) and queues a notice.
+    """
+    user = _user_from_link(token, "reset_password")
+    check_password(new_password, email=user.email, name=user.name)
+    _set_password(user, new_password)
+    user.session_token = new_session_token()
+    if user.email_verified_at is None:
+        user.email_verified_at = now
+    notifications.queue("password_changed", to=user, key=now.isoformat(),
+                        context={"name": user.name})
+    audit.record(user, "auth.password_reset", user, ip=ip)
+    db.session.flush()
+    return user
+
+
+def change_password(*, actor: User, current: str, new: str, ip: str | None, now: datetime) -> None:
+    """Change the actor's own password after checking the current one; other sessions end."""
+    parameters = current_app.config["ARGON2_PARAMETERS"]
+    if not passwords.verify_password(actor.password_hash, current, parameters=parameters):
+        message = str(_l("The current password is not correct."))
+        raise DomainError(message, fields={"current_password": [message]})
+    check_password(new, email=actor.email, name=actor.name)
+    _set_password(actor, new)
+    actor.session_token = new_session_token()
+    notifications.queue("password_changed", to=actor, key=now.isoformat(),
+                        context={"name": actor.name})
+    audit.record(actor, "auth.password_changed", actor, ip=ip)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------- profile
+
+
+def update_profile(*, actor: User, name: str, language: str) -> User:
+    """Change the actor's display name and preferred language for emails."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(fields={"name": [str(_l("Enter your name."))]})
+    before = {"name": actor.name, "language": actor.language}
+    actor.name = name
+    actor.language = language if language in ("ko", "en") else "ko"
+    audit.record(actor, "account.profile_updated", actor, before=before,
+                 after={"name": actor.name, "language": actor.language})
+    db.session.flush()
+    return actor
+
+
+def record_consent(*, user: User, kind: str, granted: bool, ip: str | None, now: datetime) -> Consent:
+    """Append one consent decision; earlier decisions stay on record."""
+    text = CONSENTS_BY_KIND.get(kind)
+    if text is None:
+        raise NotFound()
+    if text.required and not granted and user.role == Role.APPLICANT:
+        # Withdrawing the required consent means closing the account: not a toggle.
+        raise DomainError(_l(
+            "This consent is needed to keep your account. To withdraw it, ask the programme "
+            "office to close your account."
+        ))
+    last = db.session.scalar(
+        select(func.max(Consent.sequence)).where(Consent.user_id == user.id, Consent.kind == kind)
+    )
+    consent = Consent(user_id=user.id, kind=kind, version=text.version, granted=granted,
+                      sequence=(last or 0) + 1, recorded_at=now, ip_address=ip)
+    db.session.add(consent)
+    audit.record(user, "consent.granted" if granted else "consent.withdrawn", user,
+                 detail=f"{kind} {text.version}", ip=ip)
+    db.session.flush()
+    return consent
+
+
+# ---------------------------------------------------------------------------- staff
+
+
+def create_user(
+    *, actor: User | None, email: str, role: str, name: str = "", password: str | None = None,
+    now: datetime, ip: str | None = None, check_strength: bool = True,
+) -> User:
+    """Create an account for any role.
+
+    With a password (the CLI and demo data), the account is ready and verified. Without
+    one (an officer inviting staff), an invitation with a set-password link is queued.
+    """
+    email = normalise_email(email)
+    if role not in {r.value for r in Role}:
+        raise DomainError(fields={"role": [str(_l("Choose a valid role."))]})
+    if actor is not None:
+        security.require(actor, "users.manage")
+    if email_taken(email):
+        raise Conflict(_l("An account with this email address already exists."),
+                       fields={"email": [str(_l("This email address is already registered."))]})
+    name = (name or "").strip() or email.split("@")[0]
+    user = User(email=email, name=name, role=role, created_at=now,
+                session_token=new_session_token(), email_verified_at=now if password else None)
+    if password is not None:
+        if check_strength:
+            check_password(password, email=email, name=name)
+        _set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "account.created", user, ip=ip, after={"email": email, "role": role})
+    if password is None:
+        notifications.queue("staff_invitation", to=user, key=user.session_token,
+                            context={"name": user.name, "role": role,
+                                     "token": make_link_token(user, "reset_password")})
+    return user
+
+
+def change_role(*, actor: User, user: User, role: str, ip: str | None) -> User:
+    """Give an account another role (officers only); audited with before and after."""
+    security.require(actor, "users.manage")
+    if role not in {r.value for r in Role}:
+        raise DomainError(fields={"role": [str(_l("Choose a valid role."))]})
+    if user.id == actor.id:
+        raise DomainError(_l("You cannot change your own role."))
+    before = {"role": user.role}
+    user.role = role
+    user.session_token = new_session_token()  # the new role starts with a new session
+    audit.record(actor, "account.role_changed", user, ip=ip, before=before, after={"role": role})
+    db.session.flush()
+    return user
+
+
+def set_active(*, actor: User, user: User, active: bool, ip: str | None) -> User:
+    """Disable or re-enable an account (officers only); a disabled account cannot sign in."""
+    security.require(actor, "users.manage")
+    if user.id == actor.id:
+        raise DomainError(_l("You cannot disable your own account."))
+    before = {"active": user.active}
+    user.active = active
+    user.session_token = new_session_token()
+    audit.record(actor, "account.enabled" if active else "account.disabled", user, ip=ip,
+                 before=before, after={"active": active})
+    db.session.flush()
+    return user
+
+
+# ---------------------------------------------------------------------------- API tokens
+
+
+def token_digest(plaintext: str) -> str:
+    """SHA-256 of a token: tokens are long and random, so a fast digest is enough."""
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def issue_api_token(*, actor: User | None, user: User, name: str, now: datetime) -> tuple[ApiToken, str]:
+    """Create a bearer token for `user`; the plaintext is returned once and never stored."""
+    if actor is not None and actor.id != user.id:
+        security.require(actor, "users.manage")
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=(name or "").strip()[:100] or "API",
+                     digest=token_digest(plaintext), prefix=plaintext[:12], created_at=now)
+    db.session.add(token)
+    db.session.flush()
+    audit.record(actor, "api_token.created", token, detail=f"user {user.id}")
+    return token, plaintext
+
+
+def revoke_api_token(*, actor: User, token: ApiToken, now: datetime) -> None:
+    """Revoke a token at once; requests with it are refused from now on."""
+    security.require(actor, "token.revoke", token)
+    if token.revoked_at is None:
+        token.revoked_at = now
+        audit.record(actor, "api_token.revoked", token)
+    db.session.flush()

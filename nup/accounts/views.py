@@ -1,0 +1,257 @@
+"""Self-service account pages: sign-up, confirmation, sign-in and -out, passwords, profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from nup.accounts import queries, services, sessions
+from nup.accounts.consents import CONSENTS
+from nup.accounts.forms import (
+    ChangePasswordForm,
+    ConsentForm,
+    EmailForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    TokenForm,
+)
+from nup.errors import DomainError
+from nup.extensions import db, limiter
+from nup.timeutil import utcnow
+from nup.web import client_ip, safe_next, show_domain_error
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_account_key() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _login_failed(_response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+
+
+def _address_limit() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_account_limit, key_func=_login_account_key, methods=["POST"],
+               deduct_when=_login_failed, scope="login-account")
+@limiter.limit(_address_limit, key_func=get_remote_address, methods=["POST"],
+               deduct_when=_login_failed, scope="login-address")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.dashboard"))
+    form = LoginForm(next=request.args.get("next", ""))
+    unverified_email = None
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(email=form.email.data, password=form.password.data,
+                                         ip=client_ip(), now=utcnow())
+        except services.EmailNotVerified as error:
+            db.session.commit()
+            flash(error.message, "error")
+            unverified_email = form.email.data
+        except services.InvalidCredentials as error:
+            db.session.commit()  # keep the failed-attempt audit row
+            g.login_failed = True
+            form.password.errors = [error.message]
+        else:
+            db.session.commit()
+            sessions.start_session(user, now=utcnow())
+            return redirect(safe_next(form.next.data, url_for("home.dashboard")))
+    form.password.data = ""
+    status = 401 if g.get("login_failed") else 200
+    return render_template("accounts/login.html", form=form, unverified_email=unverified_email), status
+
+
+@bp.post("/logout")
+def logout():
+    services.record_sign_out(user=current_user._get_current_object(), ip=client_ip())
+    db.session.commit()
+    sessions.end_session()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], scope="register")
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.dashboard"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            services.register_applicant(
+                email=form.email.data, name=form.name.data, password=form.password.data,
+                consents={c.kind: bool(getattr(form, c.kind).data) for c in CONSENTS},
+                language=str(get_locale()),
+                ip=client_ip(), now=utcnow(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            return render_template("accounts/check_email.html", email=form.email.data,
+                                   purpose="verify")
+    form.password.data = form.confirm.data = ""
+    return render_template("accounts/register.html", form=form, consents=CONSENTS)
+
+
+@bp.get("/verify/<token>")
+def verify_email(token: str):
+    try:
+        services.verify_email(token=token, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".resend_verification"))
+    db.session.commit()
+    flash(_("Your email address is confirmed. You can sign in now."), "success")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"], scope="resend")
+def resend_verification():
+    form = EmailForm(email=request.args.get("email", ""))
+    if form.validate_on_submit():
+        services.resend_verification(email=form.email.data)
+        db.session.commit()
+        return render_template("accounts/check_email.html", email=form.email.data, purpose="verify")
+    return render_template("accounts/resend.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"], scope="forgot")
+def forgot_password():
+    form = EmailForm()
+    if form.validate_on_submit():
+        services.request_password_reset(email=form.email.data, ip=client_ip(), now=utcnow())
+        db.session.commit()
+        return render_template("accounts/check_email.html", email=form.email.data, purpose="reset")
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token=token, new_password=form.password.data,
+                                    ip=client_ip(), now=utcnow())
+        except services.InvalidLink as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for(".forgot_password"))
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            sessions.end_session()
+            flash(_("Your password has been changed. Sign in with the new password."), "success")
+            return redirect(url_for(".login"))
+    form.password.data = form.confirm.data = ""
+    return render_template("accounts/reset.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(actor=user, name=form.name.data, language=form.language.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for(".profile"))
+    return _render_profile(user, form=form)
+
+
+def _render_profile(user, status: int = 200, **forms):
+    """The profile page, with any form that failed kept as the user typed it."""
+    return render_template(
+        "accounts/profile.html",
+        form=forms.get("form") or ProfileForm(obj=user),
+        password_form=forms.get("password_form") or ChangePasswordForm(),
+        token_form=TokenForm(), tokens=queries.tokens_of(user), consents=CONSENTS,
+        current=queries.current_consents(user), history=queries.consent_history(user),
+        consent_form=ConsentForm(), new_token=forms.get("new_token"),
+    ), status
+
+
+@bp.post("/profile/password")
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(actor=user, current=form.current_password.data,
+                                     new=form.password.data, ip=client_ip(), now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            sessions.start_session(user, now=utcnow())  # this session continues; others end
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for(".profile"))
+    form.current_password.data = form.password.data = form.confirm.data = ""
+    return _render_profile(user, 422, password_form=form)
+
+
+@bp.post("/profile/consents")
+def consents():
+    form = ConsentForm()
+    if form.validate_on_submit():
+        try:
+            services.record_consent(user=current_user._get_current_object(), kind=form.kind.data,
+                                    granted=form.granted.data == "1", ip=client_ip(), now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your choice has been recorded."), "success")
+    return redirect(url_for(".profile") + "#consents")
+
+
+@bp.post("/profile/tokens")
+def create_token():
+    form = TokenForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        _token, plaintext = services.issue_api_token(actor=user, user=user, name=form.name.data,
+                                                     now=utcnow())
+        db.session.commit()
+        # Shown once, on this response only: the plaintext is never stored anywhere.
+        return _render_profile(user, 201, new_token=plaintext)
+    return redirect(url_for(".profile") + "#tokens")
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int):
+    user = current_user._get_current_object()
+    token = queries.token_of(user, token_id)
+    if token is None:
+        return render_template("errors/error.html", code=404), 404
+    services.revoke_api_token(actor=user, token=token, now=utcnow())
+    db.session.commit()
+    flash(_("The token has been revoked."), "success")
+    return redirect(url_for(".profile") + "#tokens")

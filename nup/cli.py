@@ -1,0 +1,183 @@
+"""The `nup` command: a Flask CLI group with serve, users, tokens, demo, worker and beat."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from nup.config import PROJECT_ROOT
+
+WORKER_ARGS = ["worker", "-Q", "priority,default", "--prefetch-multiplier", "1", "-l", "INFO"]
+
+
+def _celery_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "workers.celery_app", *args]
+
+
+def _child_environment() -> dict[str, str]:
+    """Children use the same Redis (the embedded one included) and instance folder."""
+    if current_app.config["EMBEDDED_REDIS"]:
+        from nup.embedded import ensure_embedded_redis
+
+        ensure_embedded_redis(current_app.config["INSTANCE_DIR"])
+    env = dict(os.environ)
+    env["REDIS_URL"] = current_app.config["REDIS_URL"]
+    env["NUP_INSTANCE_DIR"] = current_app.config["INSTANCE_DIR"]
+    env.setdefault("PYTHONPATH", str(PROJECT_ROOT))
+    return env
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="Default: PORT or 5000.")
+@with_appcontext
+def serve(host: str, port: int | None) -> None:
+    """Serve web, worker and beat together; Ctrl-C stops all of them and the embedded Redis."""
+    from werkzeug.serving import run_simple
+
+    from nup.embedded import stop_embedded_redis
+
+    app = current_app._get_current_object()
+    port = port or app.config["PORT"]
+    instance = Path(app.config["INSTANCE_DIR"])
+    env = _child_environment()
+    children = [
+        subprocess.Popen(_celery_command(*WORKER_ARGS), env=env, cwd=PROJECT_ROOT),
+        subprocess.Popen(
+            _celery_command("beat", "-l", "INFO", "-s", str(instance / "celerybeat-schedule")),
+            env=env, cwd=PROJECT_ROOT,
+        ),
+    ]
+
+    def stop(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    click.echo(f" * N-Up: http://{host}:{port}  (worker pid {children[0].pid}, beat pid {children[1].pid})")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        stop_embedded_redis()
+        click.echo(" * N-Up stopped: web, worker, beat and the embedded Redis.")
+
+
+@click.command("worker", context_settings={"ignore_unknown_options": True})
+@click.argument("extra", nargs=-1, type=click.UNPROCESSED)
+@with_appcontext
+def worker(extra: tuple[str, ...]) -> None:
+    """Run a Celery worker on the priority and default queues (extra arguments pass through)."""
+    os.execvpe(sys.executable, _celery_command(*WORKER_ARGS, *extra), _child_environment())  # noqa: S606
+
+
+@click.command("beat", context_settings={"ignore_unknown_options": True})
+@click.argument("extra", nargs=-1, type=click.UNPROCESSED)
+@with_appcontext
+def beat(extra: tuple[str, ...]) -> None:
+    """Run Celery beat: the one scheduler of the periodic jobs."""
+    schedule = str(Path(current_app.config["INSTANCE_DIR"]) / "celerybeat-schedule")
+    os.execvpe(sys.executable, _celery_command("beat", "-l", "INFO", "-s", schedule, *extra),  # noqa: S606
+               _child_environment())
+
+
+@click.group("users")
+def users() -> None:
+    """Manage accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, type=click.Choice(["applicant", "reviewer", "officer", "mentor"]))
+@click.option("--name", default="")
+@with_appcontext
+def users_create(email: str, password: str, role: str, name: str) -> None:
+    """Create a ready-to-use (verified) account."""
+    from nup.accounts import passwords, services
+    from nup.errors import DomainError
+    from nup.extensions import db
+    from nup.timeutil import utcnow
+
+    problems = passwords.password_problems(password)
+    if "too_short" in problems or "too_long" in problems:
+        raise click.BadParameter(str(services.PASSWORD_MESSAGES[problems[0]]), param_hint="--password")
+    if problems:
+        click.echo("warning: this password is easy to guess; change it after the first sign-in.",
+                   err=True)
+    try:
+        user = services.create_user(actor=None, email=email, role=role, name=name,
+                                    password=password, now=utcnow(), check_strength=False)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email} (id {user.id})")
+
+
+@click.group("tokens")
+def tokens() -> None:
+    """Manage API tokens."""
+
+
+@tokens.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="cli")
+@with_appcontext
+def tokens_create(email: str, name: str) -> None:
+    """Print a new API token for that user, and nothing else."""
+    from sqlalchemy import select
+
+    from nup.accounts import services
+    from nup.accounts.models import User
+    from nup.extensions import db
+    from nup.timeutil import utcnow
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no account with email {email}")
+    _token, plaintext = services.issue_api_token(actor=None, user=user, name=name, now=utcnow())
+    db.session.commit()
+    click.echo(plaintext)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when accounts already exist.")
+@with_appcontext
+def demo(if_empty: bool) -> None:
+    """Load realistic demo data and print the demo accounts and passwords."""
+    from nup import demo as demo_data
+
+    created = demo_data.load(if_empty=if_empty)
+    if created is None:
+        click.echo("demo data: accounts already exist, nothing loaded")
+        return
+    click.echo("Demo accounts (email / password / role):")
+    for email, password, role in created:
+        click.echo(f"  {email:32} {password:24} {role}")
+
+
+def install(app: Flask) -> None:
+    for command in (serve, worker, beat, users, tokens, demo):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from nup import create_app
+
+    FlaskGroup(create_app=create_app, add_default_commands=True,
+               help="N-Up programme system.")(prog_name="nup")

@@ -1,0 +1,47 @@
+"""The public front page, the signed-in dashboard by role, the privacy policy, health."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, send_from_directory
+from flask_login import current_user
+from sqlalchemy import text
+
+from nup.config import PROJECT_ROOT
+from nup.extensions import db
+
+bp = Blueprint("home", __name__)
+KRDS_RESOURCES = PROJECT_ROOT / "node_modules" / "krds-uiux" / "resources"
+KRDS_SERVED = ("css", "fonts", "img", "js")
+
+
+@bp.get("/")
+def index():
+    return render_template("home/index.html")
+
+
+@bp.get("/dashboard")
+def dashboard():
+    return render_template(f"home/dashboard_{current_user.role}.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("home/privacy.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+@bp.get("/assets/krds/<path:filename>")
+def krds_asset(filename: str):
+    """Serve the KRDS design system from the installed npm package (never copied in)."""
+    if filename.split("/", 1)[0] not in KRDS_SERVED:
+        abort(404)
+    folder = Path(current_app.config.get("KRDS_DIR") or KRDS_RESOURCES)
+    response = send_from_directory(folder, filename, max_age=86400)
+    return response

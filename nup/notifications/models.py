@@ -1,0 +1,44 @@
+"""The outbox: every email is a row written in the transaction that causes it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from nup.extensions import db
+from nup.timeutil import UTCDateTime, utcnow
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(5), default="ko")
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    # One email per event and recipient: a retried request or a second beat cannot
+    # queue the same email twice.
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    queue: Mapped[str] = mapped_column(String(20), default="default")
+    essential: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[str] = mapped_column(String(20), default=NotificationStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

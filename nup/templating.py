@@ -1,0 +1,79 @@
+"""Template helpers: KST dates, the menu for each role, the language switcher."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from nup.timeutil import to_kst
+
+# (endpoint, label) per role; the first entry is each role's home.
+MENUS = {
+    "applicant": [("home.dashboard", _l("My dashboard")), ("accounts.profile", _l("My account"))],
+    "reviewer": [("home.dashboard", _l("My evaluations")), ("accounts.profile", _l("My account"))],
+    "mentor": [("home.dashboard", _l("My mentoring")), ("accounts.profile", _l("My account"))],
+    "officer": [
+        ("home.dashboard", _l("Dashboard")),
+        ("staff.users", _l("Accounts")),
+        ("notifications.mailbox", _l("Sent mail")),
+        ("audit.index", _l("Audit log")),
+        ("accounts.profile", _l("My account")),
+    ],
+}
+ROLE_LABELS = {
+    "applicant": _l("Applicant"),
+    "reviewer": _l("Evaluator"),
+    "officer": _l("Programme officer"),
+    "mentor": _l("Mentor"),
+}
+
+
+def kst(moment: datetime | None, style: str = "medium") -> str:
+    """Format a stored UTC time as Korean Standard Time in the page's language."""
+    if moment is None:
+        return ""
+    return format_datetime(to_kst(moment), "yyyy-MM-dd HH:mm") + " KST" if style == "short" else (
+        format_datetime(to_kst(moment), "yyyy-MM-dd HH:mm:ss") + " KST"
+    )
+
+
+def language_url(language: str) -> str:
+    """This page again in another language."""
+    args = request.args.to_dict()
+    args["lang"] = language
+    endpoint = request.endpoint or "home.index"
+    try:
+        return url_for(endpoint, **(request.view_args or {}), **args)
+    except Exception:  # noqa: BLE001 - an error page has no usable endpoint
+        return url_for("home.index", lang=language)
+
+
+def public_url(endpoint: str, **values: object) -> str:
+    """An absolute link for emails, built from PUBLIC_URL (workers have no request)."""
+    parts = urlsplit(current_app.config["PUBLIC_URL"].rstrip("/"))
+    adapter = current_app.url_map.bind(parts.netloc, url_scheme=parts.scheme,
+                                       script_name=parts.path or "/")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def install(app: Flask) -> None:
+    app.jinja_env.filters["kst"] = kst
+    app.jinja_env.globals["public_url"] = public_url
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["language_url"] = language_url
+    app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+
+    @app.context_processor
+    def shell():
+        role = current_user.role if current_user.is_authenticated else None
+        return {
+            "menu": MENUS.get(role, []),
+            "locale": str(get_locale() or "ko"),
+            "official_site": app.config["OFFICIAL_SITE"],
+        }

@@ -1,0 +1,44 @@
+"""Small helpers shared by the page views: client address, safe redirects, form errors."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, request
+from flask_wtf import FlaskForm
+
+from nup.errors import DomainError
+
+
+def client_ip() -> str | None:
+    """The client's address as the WSGI server saw it (ProxyFix supplies it behind a proxy)."""
+    return request.remote_addr
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Follow `next` only to a path on this site, never to another host."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def show_domain_error(form: FlaskForm | None, error: DomainError) -> None:
+    """Put a service's field errors on the form's fields, and anything else in a flash."""
+    unplaced = []
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None) if form is not None else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), *messages]
+        else:
+            unplaced.extend(messages)
+    if not error.fields or unplaced:
+        flash(error.message if not unplaced else " ".join(unplaced), "error")
+
+
+def page_arg() -> int:
+    """The `page` query argument as a positive int (bad input means page 1)."""
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1

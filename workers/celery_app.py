@@ -1,0 +1,17 @@
+"""Build the Flask app and expose its Celery instance: `celery -A workers.celery_app`."""
+
+from __future__ import annotations
+
+import importlib
+
+from nup import create_app
+from workers.schedule import BEAT_SCHEDULE
+
+TASK_MODULES = ("workers.tasks.notifications",)
+
+flask_app = create_app()
+celery = flask_app.extensions["celery"]
+celery.conf.beat_schedule = BEAT_SCHEDULE
+for module in TASK_MODULES:
+    importlib.import_module(module)
+app = celery
