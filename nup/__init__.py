@@ -84,6 +84,12 @@ def _install_responses(app: Flask) -> None:
         asked = request.args.get("lang")
         if asked in app.config["LANGUAGES"]:
             session["lang"] = asked
-            response.set_cookie("lang", asked, max_age=365 * 24 * 3600, samesite="Lax",
-                                secure=app.config["SESSION_COOKIE_SECURE"], httponly=True)
+            response.set_cookie(
+                "lang",
+                asked,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                secure=app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+            )
         return response

@@ -35,7 +35,7 @@ def send_now(task_name: str, *, queue: str = "default", **ids: int | str) -> boo
     celery = current_app.extensions["celery"]
     try:
         celery.send_task(task_name, kwargs=ids, queue=queue)
-    except Exception as error:  # noqa: BLE001 - a lost broker must not fail the caller
+    except Exception as error:
         # The row stays pending in the database; the sweeper publishes it again later.
         log.warning("could not publish %s %s: %s", task_name, ids, error)
         return False

@@ -52,7 +52,8 @@ def serve(host: str, port: int | None) -> None:
         subprocess.Popen(_celery_command(*WORKER_ARGS), env=env, cwd=PROJECT_ROOT),
         subprocess.Popen(
             _celery_command("beat", "-l", "INFO", "-s", str(instance / "celerybeat-schedule")),
-            env=env, cwd=PROJECT_ROOT,
+            env=env,
+            cwd=PROJECT_ROOT,
         ),
     ]
 
@@ -83,7 +84,7 @@ def serve(host: str, port: int | None) -> None:
 @with_appcontext
 def worker(extra: tuple[str, ...]) -> None:
     """Run a Celery worker on the priority and default queues (extra arguments pass through)."""
-    os.execvpe(sys.executable, _celery_command(*WORKER_ARGS, *extra), _child_environment())  # noqa: S606
+    os.execvpe(sys.executable, _celery_command(*WORKER_ARGS, *extra), _child_environment())
 
 
 @click.command("beat", context_settings={"ignore_unknown_options": True})
@@ -92,8 +93,11 @@ def worker(extra: tuple[str, ...]) -> None:
 def beat(extra: tuple[str, ...]) -> None:
     """Run Celery beat: the one scheduler of the periodic jobs."""
     schedule = str(Path(current_app.config["INSTANCE_DIR"]) / "celerybeat-schedule")
-    os.execvpe(sys.executable, _celery_command("beat", "-l", "INFO", "-s", schedule, *extra),  # noqa: S606
-               _child_environment())
+    os.execvpe(
+        sys.executable,
+        _celery_command("beat", "-l", "INFO", "-s", schedule, *extra),
+        _child_environment(),
+    )
 
 
 @click.group("users")
@@ -118,11 +122,17 @@ def users_create(email: str, password: str, role: str, name: str) -> None:
     if "too_short" in problems or "too_long" in problems:
         raise click.BadParameter(str(services.PASSWORD_MESSAGES[problems[0]]), param_hint="--password")
     if problems:
-        click.echo("warning: this password is easy to guess; change it after the first sign-in.",
-                   err=True)
+        click.echo("warning: this password is easy to guess; change it after the first sign-in.", err=True)
     try:
-        user = services.create_user(actor=None, email=email, role=role, name=name,
-                                    password=password, now=utcnow(), check_strength=False)
+        user = services.create_user(
+            actor=None,
+            email=email,
+            role=role,
+            name=name,
+            password=password,
+            now=utcnow(),
+            check_strength=False,
+        )
     except DomainError as error:
         raise click.ClickException(error.message) from error
     db.session.commit()
@@ -179,5 +189,6 @@ def install(app: Flask) -> None:
 def main() -> None:
     from nup import create_app
 
-    FlaskGroup(create_app=create_app, add_default_commands=True,
-               help="N-Up programme system.")(prog_name="nup")
+    FlaskGroup(create_app=create_app, add_default_commands=True, help="N-Up programme system.")(
+        prog_name="nup"
+    )

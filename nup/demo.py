@@ -28,8 +28,9 @@ def load(*, if_empty: bool) -> list[tuple[str, str, str]] | None:
     for email, password, role, name in DEMO_ACCOUNTS:
         if services.email_taken(email):
             continue
-        user = services.create_user(actor=None, email=email, role=role, name=name,
-                                    password=password, now=now, check_strength=False)
+        user = services.create_user(
+            actor=None, email=email, role=role, name=name, password=password, now=now, check_strength=False
+        )
         if email.endswith(".com"):
             user.language = "en"
         for consent in CONSENTS:

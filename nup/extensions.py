@@ -80,8 +80,12 @@ def celery_settings(broker_url: str, prefix: str) -> dict:
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
         "broker_connection_timeout": 3,
-        "task_publish_retry_policy": {"max_retries": 2, "interval_start": 0.2,
-                                      "interval_step": 0.5, "interval_max": 1},
+        "task_publish_retry_policy": {
+            "max_retries": 2,
+            "interval_start": 0.2,
+            "interval_step": 0.5,
+            "interval_max": 1,
+        },
         "broker_transport_options": {
             # Longer than any task's retry countdown (see notifications.retry_delay).
             "visibility_timeout": 3600,

@@ -16,18 +16,20 @@ from nup.extensions import db
 
 log = logging.getLogger(__name__)
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 def _is_api() -> bool:
@@ -71,18 +73,26 @@ def _login_locked():
     from nup.web import client_ip
 
     db.session.rollback()
-    audit.record(None, "auth.sign_in_throttled", None, ip=client_ip(),
-                 actor_label=(request.form.get("email") or "?")[:254])
+    audit.record(
+        None,
+        "auth.sign_in_throttled",
+        None,
+        ip=client_ip(),
+        actor_label=(request.form.get("email") or "?")[:254],
+    )
     db.session.commit()
     form = LoginForm(email=request.form.get("email", ""), next=request.form.get("next", ""))
     return render_template("accounts/login.html", form=form, locked=True), 429
 
 
 def handle_csrf_error(error: CSRFError):
-    return _page(400, _(
-        "This form has expired or did not come from this site. Go back, reload the page "
-        "and send it again."
-    ))
+    return _page(
+        400,
+        _(
+            "This form has expired or did not come from this site. Go back, reload the page "
+            "and send it again."
+        ),
+    )
 
 
 def handle_domain_error(error: DomainError):

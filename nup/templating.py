@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -38,8 +37,10 @@ def kst(moment: datetime | None, style: str = "medium") -> str:
     """Format a stored UTC time as Korean Standard Time in the page's language."""
     if moment is None:
         return ""
-    return format_datetime(to_kst(moment), "yyyy-MM-dd HH:mm") + " KST" if style == "short" else (
-        format_datetime(to_kst(moment), "yyyy-MM-dd HH:mm:ss") + " KST"
+    return (
+        format_datetime(to_kst(moment), "yyyy-MM-dd HH:mm") + " KST"
+        if style == "short"
+        else (format_datetime(to_kst(moment), "yyyy-MM-dd HH:mm:ss") + " KST")
     )
 
 
@@ -50,15 +51,14 @@ def language_url(language: str) -> str:
     endpoint = request.endpoint or "home.index"
     try:
         return url_for(endpoint, **(request.view_args or {}), **args)
-    except Exception:  # noqa: BLE001 - an error page has no usable endpoint
+    except Exception:
         return url_for("home.index", lang=language)
 
 
 def public_url(endpoint: str, **values: object) -> str:
     """An absolute link for emails, built from PUBLIC_URL (workers have no request)."""
     parts = urlsplit(current_app.config["PUBLIC_URL"].rstrip("/"))
-    adapter = current_app.url_map.bind(parts.netloc, url_scheme=parts.scheme,
-                                       script_name=parts.path or "/")
+    adapter = current_app.url_map.bind(parts.netloc, url_scheme=parts.scheme, script_name=parts.path or "/")
     return adapter.build(endpoint, values, force_external=True)
 
 
@@ -71,6 +71,8 @@ def install(app: Flask) -> None:
 
     @app.context_processor
     def shell():
+        if not has_request_context():
+            return {"locale": str(get_locale() or "ko")}  # emails rendered by a worker
         role = current_user.role if current_user.is_authenticated else None
         return {
             "menu": MENUS.get(role, []),

@@ -35,10 +35,7 @@ CONSENTS: tuple[ConsentText, ...] = (
             "last sign-in if you never apply; then deleted unless a law or dispute requires "
             "us to keep it."
         ),
-        refusal=_l(
-            "You may refuse. Without this consent an account cannot be created and you "
-            "cannot apply."
-        ),
+        refusal=_l("You may refuse. Without this consent an account cannot be created and you cannot apply."),
     ),
     ConsentText(
         kind="programme_news",

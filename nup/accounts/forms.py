@@ -21,47 +21,72 @@ REQUIRED = _l("This field is required.")
 
 
 def _password_field(label):
-    return PasswordField(label, validators=[DataRequired(REQUIRED), Length(max=128)],
-                         render_kw={"autocomplete": "new-password"})
+    return PasswordField(
+        label,
+        validators=[DataRequired(REQUIRED), Length(max=128)],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("CEO name"), validators=[DataRequired(REQUIRED), Length(max=100)],
-                       description=_l("Sign up in the name of the company's CEO (대표자)."),
-                       render_kw={"autocomplete": "name"})
-    email = EmailField(_l("Email address"), validators=[DataRequired(REQUIRED), Length(max=254)],
-                       render_kw={"autocomplete": "email"})
+    name = StringField(
+        _l("CEO name"),
+        validators=[DataRequired(REQUIRED), Length(max=100)],
+        description=_l("Sign up in the name of the company's CEO (대표자)."),
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(REQUIRED), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
     password = _password_field(_l("Password"))
-    confirm = PasswordField(_l("Confirm password"), validators=[
-        DataRequired(REQUIRED), EqualTo("password", _l("The two passwords do not match."))],
-        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        _l("Confirm password"),
+        validators=[DataRequired(REQUIRED), EqualTo("password", _l("The two passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
     personal_data_collection = BooleanField(_l("I agree (required)"))
     programme_news = BooleanField(_l("I agree (optional)"))
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(REQUIRED), Length(max=254)],
-                       render_kw={"autocomplete": "username"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=1024)],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(REQUIRED), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(REQUIRED), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
     next = HiddenField()
 
 
 class EmailForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(REQUIRED), Length(max=254)],
-                       render_kw={"autocomplete": "email"})
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(REQUIRED), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
 
 
 class ResetPasswordForm(FlaskForm):
     password = _password_field(_l("New password"))
-    confirm = PasswordField(_l("Confirm new password"), validators=[
-        DataRequired(REQUIRED), EqualTo("password", _l("The two passwords do not match."))],
-        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        _l("Confirm new password"),
+        validators=[DataRequired(REQUIRED), EqualTo("password", _l("The two passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class ChangePasswordForm(ResetPasswordForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)],
-                                     render_kw={"autocomplete": "current-password"})
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ProfileForm(FlaskForm):
@@ -75,8 +100,11 @@ class ConsentForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("Token name"), validators=[Optional(), Length(max=100)],
-                       description=_l("What the token is for, e.g. \"reporting script\"."))
+    name = StringField(
+        _l("Token name"),
+        validators=[Optional(), Length(max=100)],
+        description=_l('What the token is for, e.g. "reporting script".'),
+    )
 
 
 class StaffUserForm(FlaskForm):
@@ -98,5 +126,6 @@ class UserSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Name or email"), validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=[("", _l("All roles")), *ALL_ROLE_CHOICES],
-                       validators=[Optional()])
+    role = SelectField(
+        _l("Role"), choices=[("", _l("All roles")), *ALL_ROLE_CHOICES], validators=[Optional()]
+    )

@@ -31,14 +31,12 @@ def _is_guessable(password: str, user_inputs: tuple[str, ...]) -> bool:
 
     # zxcvbn knows the common-password lists and keyboard patterns; score 0-1 means
     # guessable within about a million attempts.
-    return zxcvbn(password[:100], user_inputs=list(user_inputs))["score"] < 2
+    return zxcvbn(password[:72], user_inputs=list(user_inputs))["score"] < 2
 
 
 @lru_cache(maxsize=4)
 def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
-    return PasswordHasher(
-        time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID
-    )
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID)
 
 
 def hash_password(password: str, *, parameters: dict) -> str:

@@ -30,9 +30,11 @@ def live_api_token(plaintext: str) -> ApiToken | None:
 
 
 def tokens_of(user: User) -> list[ApiToken]:
-    return list(db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+        )
+    )
 
 
 def token_of(user: User, token_id: int) -> ApiToken | None:
@@ -48,8 +50,8 @@ def current_consents(user: User) -> dict[str, Consent | None]:
         .subquery()
     )
     rows = db.session.scalars(
-        select(Consent).join(newest, (Consent.kind == newest.c.kind)
-                             & (Consent.sequence == newest.c.sequence))
+        select(Consent)
+        .join(newest, (Consent.kind == newest.c.kind) & (Consent.sequence == newest.c.sequence))
         .where(Consent.user_id == user.id)
     )
     by_kind = {row.kind: row for row in rows}
@@ -57,9 +59,13 @@ def current_consents(user: User) -> dict[str, Consent | None]:
 
 
 def consent_history(user: User) -> list[Consent]:
-    return list(db.session.scalars(
-        select(Consent).where(Consent.user_id == user.id).order_by(Consent.recorded_at.desc(), Consent.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Consent)
+            .where(Consent.user_id == user.id)
+            .order_by(Consent.recorded_at.desc(), Consent.id.desc())
+        )
+    )
 
 
 def search_users(*, text: str = "", role: str = "", page: int = 1, per_page: int = 25):

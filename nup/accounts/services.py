@@ -25,7 +25,7 @@ from nup.errors import Conflict, DomainError, NotFound
 from nup.extensions import db
 from nup.notifications import services as notifications
 
-TOKEN_PREFIX = "nup_"
+TOKEN_PREFIX = "nup_"  # noqa: S105 - a label, not a secret
 STAFF_ROLES = (Role.REVIEWER, Role.OFFICER, Role.MENTOR)
 
 PASSWORD_MESSAGES = {
@@ -48,8 +48,7 @@ class EmailNotVerified(DomainError):
     code = "email_not_verified"
     status = 403
     default_message = _l(
-        "Please confirm your email address first: follow the link we sent you, "
-        "or ask for a new one."
+        "Please confirm your email address first: follow the link we sent you, or ask for a new one."
     )
 
 
@@ -82,9 +81,7 @@ def check_password(password: str, *, email: str = "", name: str = "") -> None:
 
 
 def _set_password(user: User, password: str) -> None:
-    user.password_hash = passwords.hash_password(
-        password, parameters=current_app.config["ARGON2_PARAMETERS"]
-    )
+    user.password_hash = passwords.hash_password(password, parameters=current_app.config["ARGON2_PARAMETERS"])
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -117,8 +114,14 @@ def email_taken(email: str) -> bool:
 
 
 def register_applicant(
-    *, email: str, name: str, password: str, consents: dict[str, bool], language: str,
-    ip: str | None, now: datetime,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    consents: dict[str, bool],
+    language: str,
+    ip: str | None,
+    now: datetime,
 ) -> User:
     """Create an unverified applicant account, record each consent and queue the link.
 
@@ -140,8 +143,14 @@ def register_applicant(
             _l("An account with this email address already exists. Sign in or reset your password."),
             fields={"email": [str(_l("This email address is already registered."))]},
         )
-    user = User(email=email, name=name, role=Role.APPLICANT, language=language, created_at=now,
-                session_token=new_session_token())
+    user = User(
+        email=email,
+        name=name,
+        role=Role.APPLICANT,
+        language=language,
+        created_at=now,
+        session_token=new_session_token(),
+    )
     _set_password(user, password)
     db.session.add(user)
     db.session.flush()
@@ -156,7 +165,9 @@ def register_applicant(
 def queue_verification(user: User) -> None:
     """Queue the email with the address-confirmation link."""
     notifications.queue(
-        "verify_email", to=user, key=f"{user.session_token}:{user.email}",
+        "verify_email",
+        to=user,
+        key=f"{user.session_token}:{user.email}",
         context={"name": user.name, "token": make_link_token(user, "verify_email")},
     )
 
@@ -201,8 +212,10 @@ def authenticate(*, email: str, password: str, ip: str | None, now: datetime) ->
         email = (email or "").strip().lower()[:254]
     user = db.session.scalar(select(User).where(User.email == email))
     parameters = current_app.config["ARGON2_PARAMETERS"]
-    if user is None or not user.active or not passwords.verify_password(
-        user.password_hash, password, parameters=parameters
+    if (
+        user is None
+        or not user.active
+        or not passwords.verify_password(user.password_hash, password, parameters=parameters)
     ):
         if user is None:
             # Spend the same time as a real check, so timing does not reveal accounts.
@@ -248,7 +261,9 @@ def request_password_reset(*, email: str, ip: str | None, now: datetime) -> None
     if user is None or not user.active:
         return
     notifications.queue(
-        "reset_password", to=user, key=f"{now.isoformat()}",
+        "reset_password",
+        to=user,
+        key=f"{now.isoformat()}",
         context={"name": user.name, "token": make_link_token(user, "reset_password")},
     )
     audit.record(user, "auth.password_reset_requested", user, ip=ip)
@@ -265,8 +280,7 @@ def reset_password(*, token: str, new_password: str, ip: str | None, now: dateti
     user.session_token = new_session_token()
     if user.email_verified_at is None:
         user.email_verified_at = now
-    notifications.queue("password_changed", to=user, key=now.isoformat(),
-                        context={"name": user.name})
+    notifications.queue("password_changed", to=user, key=now.isoformat(), context={"name": user.name})
     audit.record(user, "auth.password_reset", user, ip=ip)
     db.session.flush()
     return user
@@ -281,8 +295,7 @@ def change_password(*, actor: User, current: str, new: str, ip: str | None, now:
     check_password(new, email=actor.email, name=actor.name)
     _set_password(actor, new)
     actor.session_token = new_session_token()
-    notifications.queue("password_changed", to=actor, key=now.isoformat(),
-                        context={"name": actor.name})
+    notifications.queue("password_changed", to=actor, key=now.isoformat(), context={"name": actor.name})
     audit.record(actor, "auth.password_changed", actor, ip=ip)
     db.session.flush()
 
@@ -298,8 +311,13 @@ def update_profile(*, actor: User, name: str, language: str) -> User:
     before = {"name": actor.name, "language": actor.language}
     actor.name = name
     actor.language = language if language in ("ko", "en") else "ko"
-    audit.record(actor, "account.profile_updated", actor, before=before,
-                 after={"name": actor.name, "language": actor.language})
+    audit.record(
+        actor,
+        "account.profile_updated",
+        actor,
+        before=before,
+        after={"name": actor.name, "language": actor.language},
+    )
     db.session.flush()
     return actor
 
@@ -311,18 +329,32 @@ def record_consent(*, user: User, kind: str, granted: bool, ip: str | None, now:
         raise NotFound()
     if text.required and not granted and user.role == Role.APPLICANT:
         # Withdrawing the required consent means closing the account: not a toggle.
-        raise DomainError(_l(
-            "This consent is needed to keep your account. To withdraw it, ask the programme "
-            "office to close your account."
-        ))
+        raise DomainError(
+            _l(
+                "This consent is needed to keep your account. To withdraw it, ask the programme "
+                "office to close your account."
+            )
+        )
     last = db.session.scalar(
         select(func.max(Consent.sequence)).where(Consent.user_id == user.id, Consent.kind == kind)
     )
-    consent = Consent(user_id=user.id, kind=kind, version=text.version, granted=granted,
-                      sequence=(last or 0) + 1, recorded_at=now, ip_address=ip)
+    consent = Consent(
+        user_id=user.id,
+        kind=kind,
+        version=text.version,
+        granted=granted,
+        sequence=(last or 0) + 1,
+        recorded_at=now,
+        ip_address=ip,
+    )
     db.session.add(consent)
-    audit.record(user, "consent.granted" if granted else "consent.withdrawn", user,
-                 detail=f"{kind} {text.version}", ip=ip)
+    audit.record(
+        user,
+        "consent.granted" if granted else "consent.withdrawn",
+        user,
+        detail=f"{kind} {text.version}",
+        ip=ip,
+    )
     db.session.flush()
     return consent
 
@@ -331,8 +363,15 @@ def record_consent(*, user: User, kind: str, granted: bool, ip: str | None, now:
 
 
 def create_user(
-    *, actor: User | None, email: str, role: str, name: str = "", password: str | None = None,
-    now: datetime, ip: str | None = None, check_strength: bool = True,
+    *,
+    actor: User | None,
+    email: str,
+    role: str,
+    name: str = "",
+    password: str | None = None,
+    now: datetime,
+    ip: str | None = None,
+    check_strength: bool = True,
 ) -> User:
     """Create an account for any role.
 
@@ -345,11 +384,19 @@ def create_user(
     if actor is not None:
         security.require(actor, "users.manage")
     if email_taken(email):
-        raise Conflict(_l("An account with this email address already exists."),
-                       fields={"email": [str(_l("This email address is already registered."))]})
+        raise Conflict(
+            _l("An account with this email address already exists."),
+            fields={"email": [str(_l("This email address is already registered."))]},
+        )
     name = (name or "").strip() or email.split("@")[0]
-    user = User(email=email, name=name, role=role, created_at=now,
-                session_token=new_session_token(), email_verified_at=now if password else None)
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        created_at=now,
+        session_token=new_session_token(),
+        email_verified_at=now if password else None,
+    )
     if password is not None:
         if check_strength:
             check_password(password, email=email, name=name)
@@ -358,9 +405,12 @@ def create_user(
     db.session.flush()
     audit.record(actor, "account.created", user, ip=ip, after={"email": email, "role": role})
     if password is None:
-        notifications.queue("staff_invitation", to=user, key=user.session_token,
-                            context={"name": user.name, "role": role,
-                                     "token": make_link_token(user, "reset_password")})
+        notifications.queue(
+            "staff_invitation",
+            to=user,
+            key=user.session_token,
+            context={"name": user.name, "role": role, "token": make_link_token(user, "reset_password")},
+        )
     return user
 
 
@@ -387,8 +437,14 @@ def set_active(*, actor: User, user: User, active: bool, ip: str | None) -> User
     before = {"active": user.active}
     user.active = active
     user.session_token = new_session_token()
-    audit.record(actor, "account.enabled" if active else "account.disabled", user, ip=ip,
-                 before=before, after={"active": active})
+    audit.record(
+        actor,
+        "account.enabled" if active else "account.disabled",
+        user,
+        ip=ip,
+        before=before,
+        after={"active": active},
+    )
     db.session.flush()
     return user
 
@@ -406,8 +462,13 @@ def issue_api_token(*, actor: User | None, user: User, name: str, now: datetime)
     if actor is not None and actor.id != user.id:
         security.require(actor, "users.manage")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=(name or "").strip()[:100] or "API",
-                     digest=token_digest(plaintext), prefix=plaintext[:12], created_at=now)
+    token = ApiToken(
+        user_id=user.id,
+        name=(name or "").strip()[:100] or "API",
+        digest=token_digest(plaintext),
+        prefix=plaintext[:12],
+        created_at=now,
+    )
     db.session.add(token)
     db.session.flush()
     audit.record(actor, "api_token.created", token, detail=f"user {user.id}")

@@ -22,8 +22,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 def users():
     form = UserSearchForm(request.args)
     form.validate()
-    pagination = queries.search_users(text=form.q.data or "", role=form.role.data or "",
-                                      page=page_arg())
+    pagination = queries.search_users(text=form.q.data or "", role=form.role.data or "", page=page_arg())
     return render_template("staff/users.html", form=form, pagination=pagination)
 
 
@@ -32,16 +31,23 @@ def new_user():
     form = StaffUserForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(actor=current_user._get_current_object(),
-                                        email=form.email.data, name=form.name.data,
-                                        role=form.role.data, now=utcnow(), ip=client_ip())
+            user = services.create_user(
+                actor=current_user._get_current_object(),
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                now=utcnow(),
+                ip=client_ip(),
+            )
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
         else:
             db.session.commit()
-            flash(_("The account has been created and an invitation sent to %(email)s.",
-                    email=user.email), "success")
+            flash(
+                _("The account has been created and an invitation sent to %(email)s.", email=user.email),
+                "success",
+            )
             return redirect(url_for(".user_detail", user_id=user.id))
     return render_template("staff/new_user.html", form=form)
 
@@ -60,9 +66,13 @@ def user_detail(user_id: int):
     # Viewing someone's personal data is itself recorded (개인정보 접근기록).
     audit.record(actor, "personal_data.viewed", user, ip=client_ip())
     db.session.commit()
-    return render_template("staff/user_detail.html", user=user,
-                           role_form=RoleForm(role=user.role), active_form=ActiveForm(),
-                           current=queries.current_consents(user))
+    return render_template(
+        "staff/user_detail.html",
+        user=user,
+        role_form=RoleForm(role=user.role),
+        active_form=ActiveForm(),
+        current=queries.current_consents(user),
+    )
 
 
 @bp.post("/users/<int:user_id>/role")
@@ -71,8 +81,9 @@ def change_role(user_id: int):
     form = RoleForm()
     if form.validate_on_submit():
         try:
-            services.change_role(actor=current_user._get_current_object(), user=user,
-                                 role=form.role.data, ip=client_ip())
+            services.change_role(
+                actor=current_user._get_current_object(), user=user, role=form.role.data, ip=client_ip()
+            )
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -88,8 +99,12 @@ def set_active(user_id: int):
     form = ActiveForm()
     if form.validate_on_submit():
         try:
-            services.set_active(actor=current_user._get_current_object(), user=user,
-                                active=form.active.data == "1", ip=client_ip())
+            services.set_active(
+                actor=current_user._get_current_object(),
+                user=user,
+                active=form.active.data == "1",
+                ip=client_ip(),
+            )
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")

@@ -45,10 +45,20 @@ def _address_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_account_limit, key_func=_login_account_key, methods=["POST"],
-               deduct_when=_login_failed, scope="login-account")
-@limiter.limit(_address_limit, key_func=get_remote_address, methods=["POST"],
-               deduct_when=_login_failed, scope="login-address")
+@limiter.limit(
+    _account_limit,
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-account",
+)
+@limiter.limit(
+    _address_limit,
+    key_func=get_remote_address,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-address",
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.dashboard"))
@@ -56,8 +66,9 @@ def login():
     unverified_email = None
     if form.validate_on_submit():
         try:
-            user = services.authenticate(email=form.email.data, password=form.password.data,
-                                         ip=client_ip(), now=utcnow())
+            user = services.authenticate(
+                email=form.email.data, password=form.password.data, ip=client_ip(), now=utcnow()
+            )
         except services.EmailNotVerified as error:
             db.session.commit()
             flash(error.message, "error")
@@ -93,18 +104,20 @@ def register():
     if form.validate_on_submit():
         try:
             services.register_applicant(
-                email=form.email.data, name=form.name.data, password=form.password.data,
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
                 consents={c.kind: bool(getattr(form, c.kind).data) for c in CONSENTS},
                 language=str(get_locale()),
-                ip=client_ip(), now=utcnow(),
+                ip=client_ip(),
+                now=utcnow(),
             )
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
         else:
             db.session.commit()
-            return render_template("accounts/check_email.html", email=form.email.data,
-                                   purpose="verify")
+            return render_template("accounts/check_email.html", email=form.email.data, purpose="verify")
     form.password.data = form.confirm.data = ""
     return render_template("accounts/register.html", form=form, consents=CONSENTS)
 
@@ -149,8 +162,9 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token=token, new_password=form.password.data,
-                                    ip=client_ip(), now=utcnow())
+            services.reset_password(
+                token=token, new_password=form.password.data, ip=client_ip(), now=utcnow()
+            )
         except services.InvalidLink as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -190,9 +204,13 @@ def _render_profile(user, status: int = 200, **forms):
         "accounts/profile.html",
         form=forms.get("form") or ProfileForm(obj=user),
         password_form=forms.get("password_form") or ChangePasswordForm(),
-        token_form=TokenForm(), tokens=queries.tokens_of(user), consents=CONSENTS,
-        current=queries.current_consents(user), history=queries.consent_history(user),
-        consent_form=ConsentForm(), new_token=forms.get("new_token"),
+        token_form=TokenForm(),
+        tokens=queries.tokens_of(user),
+        consents=CONSENTS,
+        current=queries.current_consents(user),
+        history=queries.consent_history(user),
+        consent_form=ConsentForm(),
+        new_token=forms.get("new_token"),
     ), status
 
 
@@ -202,8 +220,13 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(actor=user, current=form.current_password.data,
-                                     new=form.password.data, ip=client_ip(), now=utcnow())
+            services.change_password(
+                actor=user,
+                current=form.current_password.data,
+                new=form.password.data,
+                ip=client_ip(),
+                now=utcnow(),
+            )
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -221,8 +244,13 @@ def consents():
     form = ConsentForm()
     if form.validate_on_submit():
         try:
-            services.record_consent(user=current_user._get_current_object(), kind=form.kind.data,
-                                    granted=form.granted.data == "1", ip=client_ip(), now=utcnow())
+            services.record_consent(
+                user=current_user._get_current_object(),
+                kind=form.kind.data,
+                granted=form.granted.data == "1",
+                ip=client_ip(),
+                now=utcnow(),
+            )
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -237,8 +265,7 @@ def create_token():
     form = TokenForm()
     user = current_user._get_current_object()
     if form.validate_on_submit():
-        _token, plaintext = services.issue_api_token(actor=user, user=user, name=form.name.data,
-                                                     now=utcnow())
+        _token, plaintext = services.issue_api_token(actor=user, user=user, name=form.name.data, now=utcnow())
         db.session.commit()
         # Shown once, on this response only: the plaintext is never stored anywhere.
         return _render_profile(user, 201, new_token=plaintext)

@@ -18,12 +18,16 @@ class Api(SmorestApi):
         return from_http_exception(error)
 
 
-api = Api(spec_kwargs={
-    "info": {"description": "N-Up programme system. Authenticate with `Authorization: Bearer "
-                            "<token>`; create a token on your profile page or with "
-                            "`nup tokens create --email E`."},
-    "servers": [{"url": "/api/v1"}],
-})
+api = Api(
+    spec_kwargs={
+        "info": {
+            "description": "N-Up programme system. Authenticate with `Authorization: Bearer "
+            "<token>`; create a token on your profile page or with "
+            "`nup tokens create --email E`."
+        },
+        "servers": [{"url": "/api/v1"}],
+    }
+)
 
 
 def install(app: Flask) -> None:

@@ -11,8 +11,13 @@ from nup.extensions import db
 
 
 def search_events(
-    *, actor: str = "", action: str = "", since: datetime | None = None,
-    until: datetime | None = None, page: int = 1, per_page: int = 50,
+    *,
+    actor: str = "",
+    action: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ):
     """Audit events newest first, filtered by actor label fragment, action prefix and time."""
     query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())

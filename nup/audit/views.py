@@ -38,8 +38,12 @@ def index():
     since = _kst_day_start(form.since.data) if valid else None
     until = _kst_day_start(form.until.data) + timedelta(days=1) if valid and form.until.data else None
     pagination = queries.search_events(
-        actor=form.actor.data or "" if valid else "", action=form.action.data or "" if valid else "",
-        since=since, until=until, page=page_arg(),
+        actor=form.actor.data or "" if valid else "",
+        action=form.action.data or "" if valid else "",
+        since=since,
+        until=until,
+        page=page_arg(),
     )
-    return render_template("audit/index.html", form=form, pagination=pagination,
-                           actions=queries.action_names())
+    return render_template(
+        "audit/index.html", form=form, pagination=pagination, actions=queries.action_names()
+    )

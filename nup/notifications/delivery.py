@@ -77,9 +77,7 @@ def send(message: EmailMessage) -> None:
 def _send_smtp(message: EmailMessage, config: dict) -> None:
     host, port, security = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_SECURITY"]
     if security == "tls":
-        client: smtplib.SMTP = smtplib.SMTP_SSL(
-            host, port, timeout=30, context=ssl.create_default_context()
-        )
+        client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=30, context=ssl.create_default_context())
     else:
         client = smtplib.SMTP(host, port, timeout=30)
     with client:

@@ -35,9 +35,7 @@ def queue(
     so queueing the same event twice returns the first row instead of a second email.
     """
     idempotency_key = f"{kind}:{key}:{to.id}"
-    existing = db.session.scalar(
-        select(Notification).where(Notification.idempotency_key == idempotency_key)
-    )
+    existing = db.session.scalar(select(Notification).where(Notification.idempotency_key == idempotency_key))
     if existing is not None:
         return existing
     use_priority = priority if priority is not None else kind in PRIORITY_KINDS
@@ -100,9 +98,7 @@ def mark_attempt_failed(notification: Notification, *, error: str, final: bool) 
     notification.status = NotificationStatus.FAILED if final else NotificationStatus.PENDING
 
 
-def pending_for_sweep(
-    *, now: datetime, older_than: timedelta, limit: int = 500
-) -> list[tuple[int, str]]:
+def pending_for_sweep(*, now: datetime, older_than: timedelta, limit: int = 500) -> list[tuple[int, str]]:
     """(id, queue) of rows a lost broker message left behind: long pending, or stale sending."""
     rows = db.session.execute(
         select(Notification.id, Notification.queue)

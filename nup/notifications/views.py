@@ -16,11 +16,18 @@ PER_PAGE = 25
 @bp.get("/")
 def mailbox():
     page = page_arg()
-    messages, total = queries.mail_folder_page(Path(current_app.config["MAIL_DIR"]), page=page,
-                                               per_page=PER_PAGE)
+    messages, total = queries.mail_folder_page(
+        Path(current_app.config["MAIL_DIR"]), page=page, per_page=PER_PAGE
+    )
     pages = max(1, -(-total // PER_PAGE))
-    return render_template("notifications/mailbox.html", messages=messages, total=total,
-                           page=page, pages=pages, smtp=bool(current_app.config.get("SMTP_HOST")))
+    return render_template(
+        "notifications/mailbox.html",
+        messages=messages,
+        total=total,
+        page=page,
+        pages=pages,
+        smtp=bool(current_app.config.get("SMTP_HOST")),
+    )
 
 
 @bp.get("/<name>")

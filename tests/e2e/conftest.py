@@ -1,0 +1,29 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, never a downloaded browser."""
+
+import shutil
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is not installed: `make test` installs it (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": executable,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"],
+    }
+
+
+@pytest.fixture(scope="session")
+def e2e_worker(app, tmp_path_factory):
+    """One real worker for the browser journeys: emails land in the mail folder."""
+    from tests.conftest import start_worker, stop_worker
+
+    process = start_worker(tmp_path_factory.mktemp("e2e-worker"))
+    yield process
+    stop_worker(process)

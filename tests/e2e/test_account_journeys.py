@@ -1,0 +1,384 @@
+"""Account journeys in a real browser, in Korean and English: sign-up, reset, lock, officer."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import mail_messages, wait_for
+
+pytestmark = pytest.mark.e2e
+
+LANGUAGES = ["ko", "en"]
+PASSWORD = "Correct-Horse-Battery-9"  # make_user's default
+NEW_PASSWORD = "Violet-Harbour-Lantern-42"
+PHONE = {"width": 390, "height": 844}
+
+# The Korean catalogue's wording for what these journeys read and click (msgid -> msgstr).
+KOREAN = {
+    "Sign up": "회원가입",
+    "Sign in": "로그인",
+    "Sign out": "로그아웃",
+    "Create an applicant account": "신청자 회원가입",
+    "CEO name": "대표자 성명",
+    "Email address": "이메일 주소",
+    "Password": "비밀번호",
+    "Confirm password": "비밀번호 확인",
+    "I agree (required)": "동의합니다 (필수)",
+    "Create account": "회원가입",
+    "Check your email": "이메일을 확인하세요",
+    "[N-Up] Confirm your email address": "[N-Up] 이메일 주소를 인증해 주세요",
+    "Your email address is confirmed. You can sign in now.":
+        "이메일 주소 인증이 완료되었습니다. 이제 로그인할 수 있습니다.",
+    "Welcome, %(name)s": "%(name)s 님, 환영합니다",
+    "You have signed out.": "로그아웃되었습니다.",
+    "Forgot your password?": "비밀번호를 잊으셨나요?",
+    "Reset your password": "비밀번호 재설정",
+    "Send reset link": "재설정 링크 보내기",
+    "Choose a new password": "새 비밀번호 설정",
+    "New password": "새 비밀번호",
+    "Confirm new password": "새 비밀번호 확인",
+    "Save new password": "새 비밀번호 저장",
+    "Your password has been changed. Sign in with the new password.":
+        "비밀번호가 변경되었습니다. 새 비밀번호로 로그인해 주세요.",
+    "This link is invalid or has expired. Please ask for a new one.":
+        "링크가 유효하지 않거나 만료되었습니다. 새 링크를 요청해 주세요.",
+    "The email address or password is not correct.": "이메일 주소 또는 비밀번호가 올바르지 않습니다.",
+    "Sign-in is locked for a while": "로그인이 일시적으로 제한되었습니다",
+    "There were too many failed sign-in attempts for this account or from this network. "
+    "For your security, sign-in is paused for up to 15 minutes. If you forgot your password, "
+    "reset it now.":
+        "이 계정 또는 현재 네트워크에서 로그인 실패가 너무 많이 발생했습니다. 보안을 위해 최대 "
+        "15분 동안 로그인이 제한됩니다. 비밀번호를 잊으셨다면 지금 재설정하세요.",
+    "Reset my password": "비밀번호 재설정",
+    "Please correct the following": "다음 항목을 확인해 주세요",
+    "The two passwords do not match.": "비밀번호가 서로 일치하지 않습니다.",
+    "This consent is required.": "필수 동의 항목입니다.",
+    "Main menu": "주 메뉴",
+    "My dashboard": "내 대시보드",
+    "Programme office": "운영사무국",
+    "Accounts": "계정 관리",
+    "Create an evaluator, mentor or officer account": "평가위원·멘토·사업 담당자 계정 만들기",
+    "Name": "이름",
+    "Role": "역할",
+    "Evaluator": "평가위원",
+    "unconfirmed": "미인증",
+    "Create and send invitation": "계정 생성 및 초대 메일 보내기",
+    "The account has been created and an invitation sent to %(email)s.":
+        "계정을 생성하고 %(email)s 주소로 초대 메일을 보냈습니다.",
+    "Sent mail": "발송 메일",
+    "Audit log": "감사 로그",
+}
+
+
+def translator(lang: str):
+    """gettext for the test: the English msgid, or its Korean translation."""
+
+    def _(msgid: str, **values: str) -> str:
+        text = KOREAN[msgid] if lang == "ko" else msgid
+        return text % values if values else text
+
+    return _
+
+
+def unique_email(label: str) -> str:
+    return f"{label}-{secrets.token_hex(4)}@example.kr"
+
+
+def email_to(address: str) -> list:
+    return [m for m in mail_messages() if address in str(m["To"])]
+
+
+def wait_for_link(address: str, base: str, path: str) -> tuple:
+    """Wait (through the real worker) for an email to `address`; return it and its link."""
+    [message] = wait_for(lambda: email_to(address), timeout=30, what=f"an email to {address}")
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    match = re.search(re.escape(base + path) + r"[A-Za-z0-9_.\-]+", text)
+    assert match, f"no {base}{path}... link in the email's text:\n{text}"
+    return message, match.group(0)
+
+
+def sign_in(page: Page, _, email: str, password: str) -> None:
+    """Fill and send the sign-in form of the page on screen."""
+    main = page.get_by_role("main")
+    main.get_by_role("textbox", name=_("Email address"), exact=True).fill(email)
+    main.get_by_role("textbox", name=_("Password"), exact=True).fill(password)
+    main.get_by_role("button", name=_("Sign in"), exact=True).click()
+
+
+def expect_language(page: Page, lang: str) -> None:
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+
+
+# ---------------------------------------------------------------------- 1. sign-up
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_founder_signs_up_confirms_the_email_signs_in_and_out(
+    page: Page, live_server, e2e_worker, artifacts, lang
+):
+    _ = translator(lang)
+    name = "김하늘" if lang == "ko" else "Sky Kim"
+    email = unique_email(f"founder-{lang}")
+
+    page.goto(live_server.url(f"/?lang={lang}"))
+    expect_language(page, lang)
+    page.get_by_role("banner").get_by_role("link", name=_("Sign up"), exact=True).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(_("Create an applicant account"))
+    main = page.get_by_role("main")
+    main.get_by_role("textbox", name=_("CEO name"), exact=True).fill(name)
+    main.get_by_role("textbox", name=_("Email address"), exact=True).fill(email)
+    main.get_by_role("textbox", name=_("Password"), exact=True).fill(NEW_PASSWORD)
+    main.get_by_role("textbox", name=_("Confirm password"), exact=True).fill(NEW_PASSWORD)
+    main.get_by_role("checkbox", name=_("I agree (required)")).check()
+    main.get_by_role("button", name=_("Create account"), exact=True).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(_("Check your email"))
+    expect(main).to_contain_text(email)
+    page.screenshot(path=artifacts / f"signup-check-email-{lang}.png", full_page=True)
+
+    message, link = wait_for_link(email, live_server.base, "/verify/")
+    assert message["Subject"] == _("[N-Up] Confirm your email address")  # the sign-up's language
+    page.goto(link)
+
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect_language(page, lang)  # remembered from ?lang= by the cookie
+    expect(page.get_by_role("status")).to_have_text(
+        _("Your email address is confirmed. You can sign in now."))
+    sign_in(page, _, email, NEW_PASSWORD)
+
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(_("Welcome, %(name)s", name=name))
+    banner = page.get_by_role("banner")
+    expect(banner).to_contain_text(name)
+    page.screenshot(path=artifacts / f"signup-dashboard-{lang}.png", full_page=True)
+
+    banner.get_by_role("button", name=_("Sign out"), exact=True).click()
+    expect(page.get_by_role("status")).to_have_text(_("You have signed out."))
+    expect(page.get_by_role("banner").get_by_role("link", name=_("Sign in"), exact=True)).to_be_visible()
+
+    page.goto(live_server.url("/dashboard"))
+    expect(page).to_have_url(re.compile(r"/login\?next=(%2F|/)dashboard$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(_("Sign in"))
+
+
+# ---------------------------------------------------------------------- 2. password reset
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_applicant_resets_a_forgotten_password(
+    page: Page, live_server, e2e_worker, make_user, artifacts, lang
+):
+    _ = translator(lang)
+    user = make_user("applicant", email=unique_email(f"forgetful-{lang}"), name="박서준")
+
+    page.goto(live_server.url(f"/login?lang={lang}"))
+    page.get_by_role("main").get_by_role("link", name=_("Forgot your password?")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(_("Reset your password"))
+    page.get_by_role("main").get_by_role("textbox", name=_("Email address"), exact=True).fill(user.email)
+    page.get_by_role("button", name=_("Send reset link")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(_("Check your email"))
+
+    _message, link = wait_for_link(user.email, live_server.base, "/password/reset/")
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text(_("Choose a new password"))
+    expect_language(page, lang)
+    main = page.get_by_role("main")
+    main.get_by_role("textbox", name=_("New password"), exact=True).fill(NEW_PASSWORD)
+    main.get_by_role("textbox", name=_("Confirm new password"), exact=True).fill(NEW_PASSWORD)
+    page.screenshot(path=artifacts / f"reset-new-password-{lang}.png", full_page=True)
+    main.get_by_role("button", name=_("Save new password")).click()
+
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.get_by_role("status")).to_have_text(
+        _("Your password has been changed. Sign in with the new password."))
+    sign_in(page, _, user.email, NEW_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        _("Welcome, %(name)s", name="박서준"))
+    page.get_by_role("banner").get_by_role("button", name=_("Sign out")).click()
+    expect(page.get_by_role("status")).to_have_text(_("You have signed out."))
+
+    # The old password is refused now...
+    page.goto(live_server.url("/login"))
+    sign_in(page, _, user.email, PASSWORD)
+    expect(page.get_by_role("alert")).to_contain_text(
+        _("The email address or password is not correct."))
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.screenshot(path=artifacts / f"reset-old-password-refused-{lang}.png", full_page=True)
+
+    # ...and the emailed link works only once.
+    page.goto(link)
+    page.get_by_role("main").get_by_role("textbox", name=_("New password"), exact=True).fill("Quiet-Meadow-Falcon-77")
+    page.get_by_role("main").get_by_role("textbox", name=_("Confirm new password"), exact=True).fill(
+        "Quiet-Meadow-Falcon-77")
+    page.get_by_role("button", name=_("Save new password")).click()
+    expect(page.get_by_role("alert")).to_have_text(
+        _("This link is invalid or has expired. Please ask for a new one."))
+    expect(page.get_by_role("heading", level=1)).to_have_text(_("Reset your password"))
+
+
+# ---------------------------------------------------------------------- 3. throttling
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_ten_wrong_passwords_lock_the_account_for_a_while(
+    page: Page, live_server, make_user, artifacts, lang
+):
+    _ = translator(lang)
+    user = make_user("applicant", email=unique_email(f"target-{lang}"))
+    page.goto(live_server.url(f"/login?lang={lang}"))
+    main = page.get_by_role("main")
+    password = main.get_by_role("textbox", name=_("Password"), exact=True)
+
+    def attempt(secret: str) -> int:
+        with page.expect_response(lambda r: r.request.method == "POST" and "/login" in r.url) as info:
+            sign_in(page, _, user.email, secret)
+        expect(password).to_have_value("")  # the answer page is on screen
+        return info.value.status
+
+    for n in range(10):
+        assert attempt(f"Wrong-Guess-{n}") == 401
+        expect(page.get_by_role("alert")).to_contain_text(
+            _("The email address or password is not correct."))
+
+    assert attempt(PASSWORD) == 429  # even the right password, while locked
+    lock = page.get_by_role("alert").filter(has_text=_("Sign-in is locked for a while"))
+    expect(lock.get_by_role("heading")).to_have_text(_("Sign-in is locked for a while"))
+    expect(lock).to_contain_text(_(
+        "There were too many failed sign-in attempts for this account or from this network. "
+        "For your security, sign-in is paused for up to 15 minutes. If you forgot your password, "
+        "reset it now."))
+    expect(lock.get_by_role("link", name=_("Reset my password"))).to_have_attribute(
+        "href", re.compile(r"/password/forgot"))
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.get_by_role("banner").get_by_role("button", name=_("Sign out"))).to_have_count(0)
+    page.screenshot(path=artifacts / f"sign-in-locked-{lang}.png", full_page=True)
+
+
+# ---------------------------------------------------------------------- 4. form errors
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_sign_up_errors_are_summarised_and_keep_what_was_typed(
+    page: Page, live_server, artifacts, lang
+):
+    _ = translator(lang)
+    name = "이도윤" if lang == "ko" else "Doyun Lee"
+    email = unique_email(f"hasty-{lang}")
+    page.goto(live_server.url(f"/register?lang={lang}"))
+    main = page.get_by_role("main")
+    main.get_by_role("textbox", name=_("CEO name"), exact=True).fill(name)
+    main.get_by_role("textbox", name=_("Email address"), exact=True).fill(email)
+    main.get_by_role("textbox", name=_("Password"), exact=True).fill(NEW_PASSWORD)
+    main.get_by_role("textbox", name=_("Confirm password"), exact=True).fill(NEW_PASSWORD + "x")
+    main.get_by_role("button", name=_("Create account"), exact=True).click()
+
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("heading")).to_have_text(_("Please correct the following"))
+    expect(summary).to_be_focused()  # keyboard and screen-reader users land on it
+    mismatch = summary.get_by_role("link", name=_("The two passwords do not match."))
+    expect(mismatch).to_have_attribute("href", "#confirm")
+    # Every problem is listed at once, the missing required consent included.
+    expect(summary.get_by_role("link", name=_("This consent is required."))).to_be_visible()
+
+    expect(main.get_by_role("textbox", name=_("CEO name"), exact=True)).to_have_value(name)
+    expect(main.get_by_role("textbox", name=_("Email address"), exact=True)).to_have_value(email)
+    expect(main.get_by_role("textbox", name=_("Password"), exact=True)).to_have_value("")
+    expect(main.get_by_role("textbox", name=_("Confirm password"), exact=True)).to_have_value("")
+    expect(main.get_by_role("textbox", name=_("Confirm password"), exact=True)).to_have_attribute(
+        "aria-invalid", "true")
+    page.screenshot(path=artifacts / f"signup-errors-{lang}.png", full_page=True)
+
+
+# ---------------------------------------------------------------------- 5. on a phone
+
+
+def expect_no_sideways_scrolling(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
+
+
+@pytest.mark.browser_context_args(viewport=PHONE, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_applicant_signs_in_on_a_phone(page: Page, live_server, make_user, artifacts, lang):
+    _ = translator(lang)
+    user = make_user("applicant", email=unique_email(f"mobile-{lang}"), name="최유나")
+    page.goto(live_server.url(f"/login?lang={lang}"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(_("Sign in"))
+    expect(page.get_by_role("main").get_by_role("button", name=_("Sign in"))).to_be_in_viewport()
+    expect_no_sideways_scrolling(page)
+    page.screenshot(path=artifacts / f"phone-sign-in-{lang}.png", full_page=True)
+
+    sign_in(page, _, user.email, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        _("Welcome, %(name)s", name="최유나"))
+    expect(page.get_by_role("banner").get_by_role("button", name=_("Sign out"))).to_be_visible()
+    expect(page.get_by_role("navigation", name=_("Main menu")).get_by_role(
+        "link", name=_("My dashboard"))).to_be_visible()
+    expect_no_sideways_scrolling(page)
+    page.screenshot(path=artifacts / f"phone-dashboard-{lang}.png", full_page=True)
+
+
+# ---------------------------------------------------------------------- 6. officer
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_officer_invites_an_evaluator_and_checks_mail_and_audit_log(
+    page: Page, live_server, e2e_worker, make_user, artifacts, lang
+):
+    _ = translator(lang)
+    officer = make_user("officer", email=unique_email(f"officer-{lang}"), name="정담당")
+    reviewer_email = unique_email(f"reviewer-{lang}")
+    page.goto(live_server.url(f"/login?lang={lang}"))
+    sign_in(page, _, officer.email, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text(_("Programme office"))
+    menu = page.get_by_role("navigation", name=_("Main menu"))
+
+    menu.get_by_role("link", name=_("Accounts"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(_("Accounts"))
+    page.get_by_role("link", name=_("Create an evaluator, mentor or officer account")).click()
+    main = page.get_by_role("main")
+    main.get_by_role("textbox", name=_("Name"), exact=True).fill("한평가")
+    main.get_by_role("textbox", name=_("Email address"), exact=True).fill(reviewer_email)
+    main.get_by_role("combobox", name=_("Role"), exact=True).select_option(label=_("Evaluator"))
+    main.get_by_role("button", name=_("Create and send invitation")).click()
+    expect(page.get_by_role("status")).to_have_text(_(
+        "The account has been created and an invitation sent to %(email)s.", email=reviewer_email))
+    expect(page.get_by_role("heading", level=1)).to_have_text("한평가")
+
+    menu.get_by_role("link", name=_("Accounts"), exact=True).click()
+    row = page.get_by_role("row").filter(has_text=reviewer_email)
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("cell")).to_have_text(
+        ["한평가", reviewer_email, _("Evaluator"), _("unconfirmed"), re.compile(r"KST$")])
+    page.screenshot(path=artifacts / f"officer-accounts-{lang}.png", full_page=True)
+
+    [invitation] = wait_for(lambda: email_to(reviewer_email), timeout=30,
+                            what="the invitation email")
+    menu.get_by_role("link", name=_("Sent mail"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(_("Sent mail"))
+    mail_row = page.get_by_role("row").filter(has_text=reviewer_email)
+    expect(mail_row).to_have_count(1)
+    expect(mail_row.get_by_role("link")).to_have_text(invitation["Subject"])
+    page.screenshot(path=artifacts / f"officer-mail-{lang}.png", full_page=True)
+    mail_row.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(invitation["Subject"])
+    expect(page.get_by_role("main")).to_contain_text(live_server.url("/password/reset/"))
+
+    menu.get_by_role("link", name=_("Audit log"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(_("Audit log"))
+    signed_in = page.get_by_role("row").filter(has_text="auth.signed_in")
+    expect(signed_in).to_have_count(1)
+    expect(signed_in).to_contain_text(officer.email)
+    created = page.get_by_role("row").filter(has_text="account.created").filter(
+        has_text=reviewer_email)
+    expect(created).to_have_count(1)
+    expect(created).to_contain_text(officer.email)  # who did it
+    expect(created).to_contain_text('"role": "reviewer"')
+    page.screenshot(path=artifacts / f"officer-audit-{lang}.png", full_page=True)
