@@ -60,7 +60,9 @@ def serve(host: str, port: int | None) -> None:
     def stop(*_args: object) -> None:
         raise KeyboardInterrupt
 
+    # Explicit handlers: a shell that started us in the background may have ignored SIGINT.
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     click.echo(f" * N-Up: http://{host}:{port}  (worker pid {children[0].pid}, beat pid {children[1].pid})")
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)

