@@ -85,8 +85,14 @@ def serve(host: str, port: int | None) -> None:
 @click.argument("extra", nargs=-1, type=click.UNPROCESSED)
 @with_appcontext
 def worker(extra: tuple[str, ...]) -> None:
-    """Run a Celery worker on the priority and default queues (extra arguments pass through)."""
-    os.execvpe(sys.executable, _celery_command(*WORKER_ARGS, *extra), _child_environment())
+    """Run a Celery worker on the priority and default queues (extra arguments pass through).
+
+    `nup worker -Q priority` runs a worker dedicated to the priority queue.
+    """
+    arguments = list(WORKER_ARGS)
+    if "-Q" in extra or any(a.startswith("--queues") for a in extra):
+        del arguments[1:3]  # the caller chose the queues
+    os.execvpe(sys.executable, _celery_command(*arguments, *extra), _child_environment())
 
 
 @click.command("beat", context_settings={"ignore_unknown_options": True})
