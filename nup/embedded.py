@@ -7,6 +7,7 @@ if nothing answers yet, and the process that started it stops it when it exits.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -69,10 +70,8 @@ def stop_embedded_redis() -> None:
         if _server is None:
             return
         pid = _server.pid
-        try:
-            _server.shutdown(nosave=True)
-        except (redis.RedisError, OSError):
-            pass  # the server closes the connection as it goes
+        with contextlib.suppress(redis.RedisError, OSError):
+            _server.shutdown(nosave=True)  # the server drops the connection as it goes
         _wait_for_exit(pid)
         _server.socket_file = None
         _server = None
@@ -86,10 +85,8 @@ def _wait_for_exit(pid: int, timeout: float = 5.0) -> None:
         except ProcessLookupError:
             return
         time.sleep(0.05)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def celery_broker_url(redis_url: str) -> str:
