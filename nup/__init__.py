@@ -20,6 +20,9 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=None,
     )
     app.config.update(build_config(Environment.read(), config))
+    from nup.web import mark_request_start
+
+    app.before_request(mark_request_start)  # first: before CSRF reads the request body
     _connect_redis(app)
 
     db.init_app(app)
@@ -65,11 +68,25 @@ def _register_blueprints(app: Flask) -> None:
     from nup import api
     from nup.accounts.staff_views import bp as staff_bp
     from nup.accounts.views import bp as accounts_bp
+    from nup.applications.staff_views import bp as screening_bp
+    from nup.applications.views import bp as applications_bp
     from nup.audit.views import bp as audit_bp
     from nup.home.views import bp as home_bp
     from nup.notifications.views import bp as notifications_bp
+    from nup.programmes.views import admin as call_admin_bp
+    from nup.programmes.views import bp as calls_bp
 
-    for blueprint in (home_bp, accounts_bp, staff_bp, audit_bp, notifications_bp):
+    for blueprint in (
+        home_bp,
+        accounts_bp,
+        staff_bp,
+        audit_bp,
+        notifications_bp,
+        calls_bp,
+        call_admin_bp,
+        applications_bp,
+        screening_bp,
+    ):
         app.register_blueprint(blueprint)
     api.install(app)
 

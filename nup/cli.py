@@ -197,6 +197,4 @@ def install(app: Flask) -> None:
 def main() -> None:
     from nup import create_app
 
-    FlaskGroup(create_app=create_app, add_default_commands=True, help="N-Up programme system.")(
-        prog_name="nup"
-    )
+    FlaskGroup(create_app=create_app, add_default_commands=True, help="N-Up programme system.")(prog_name="nup")

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from nup.accounts import services
 from nup.accounts.consents import CONSENTS
 from nup.accounts.models import User
+from nup.demo_applications import load_calls
 from nup.extensions import db
 from nup.timeutil import utcnow
 
@@ -36,5 +37,63 @@ def load(*, if_empty: bool) -> list[tuple[str, str, str]] | None:
         for consent in CONSENTS:
             services.record_consent(user=user, kind=consent.kind, granted=True, ip=None, now=now)
         created.append((email, password, role))
+    officer = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0][0]))
+    founders = [
+        db.session.scalar(select(User).where(User.email == email))
+        for email, _password, role, _name in DEMO_ACCOUNTS
+        if role == "applicant"
+    ]
+    founders += _more_applicants(now, 34)
+    if officer is not None:
+        load_calls(officer, founders, now=now)
     db.session.commit()
     return created
+
+
+KOREAN_NAMES = [
+    "김서준",
+    "이하은",
+    "박도현",
+    "정지우",
+    "최민서",
+    "강예준",
+    "조수아",
+    "윤시우",
+    "장지호",
+    "임서연",
+    "한유준",
+    "오채원",
+    "서건우",
+    "신지민",
+    "권하준",
+    "황다은",
+    "안주원",
+]
+ENGLISH_NAMES = ["Alex Kim", "Sophie Park", "Daniel Lee", "Grace Choi", "Ethan Jung", "Mia Kang", "Ryan Cho"]
+
+
+def _more_applicants(now, count: int) -> list[User]:
+    """Applicant accounts for the demo applications (they sign in with Founder-N-Up-2026!)."""
+    users = []
+    for index in range(count):
+        english = index % 3 == 2
+        name = ENGLISH_NAMES[index % len(ENGLISH_NAMES)] if english else KOREAN_NAMES[index % len(KOREAN_NAMES)]
+        email = f"founder{index + 1:02d}@startup.example.kr"
+        if services.email_taken(email):
+            continue
+        user = services.create_user(
+            actor=None,
+            email=email,
+            role="applicant",
+            name=name,
+            password="Founder-N-Up-2026!",  # noqa: S106 - printed demo password
+            now=now,
+            check_strength=False,
+        )
+        user.language = "en" if english else "ko"
+        for consent in CONSENTS:
+            services.record_consent(
+                user=user, kind=consent.kind, granted=consent.required or index % 2 == 0, ip=None, now=now
+            )
+        users.append(user)
+    return users

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import Celery, Task
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -43,6 +43,8 @@ QUEUES = ("priority", "default")
 def select_locale() -> str:
     """Pick the language: ?lang=, then the remembered choice, then Korean."""
     languages = ("ko", "en")
+    if not has_request_context():
+        return "ko"  # workers and the CLI render with force_locale where it matters
     asked = request.args.get("lang")
     if asked in languages:
         return asked

@@ -88,10 +88,7 @@ def _login_locked():
 def handle_csrf_error(error: CSRFError):
     return _page(
         400,
-        _(
-            "This form has expired or did not come from this site. Go back, reload the page "
-            "and send it again."
-        ),
+        _("This form has expired or did not come from this site. Go back, reload the page and send it again."),
     )
 
 

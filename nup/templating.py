@@ -14,11 +14,16 @@ from nup.timeutil import to_kst
 
 # (endpoint, label) per role; the first entry is each role's home.
 MENUS = {
-    "applicant": [("home.dashboard", _l("My dashboard")), ("accounts.profile", _l("My account"))],
+    "applicant": [
+        ("home.dashboard", _l("My dashboard")),
+        ("calls.index", _l("Calls")),
+        ("accounts.profile", _l("My account")),
+    ],
     "reviewer": [("home.dashboard", _l("My evaluations")), ("accounts.profile", _l("My account"))],
     "mentor": [("home.dashboard", _l("My mentoring")), ("accounts.profile", _l("My account"))],
     "officer": [
         ("home.dashboard", _l("Dashboard")),
+        ("call_admin.list_calls", _l("Calls")),
         ("staff.users", _l("Accounts")),
         ("notifications.mailbox", _l("Sent mail")),
         ("audit.index", _l("Audit log")),

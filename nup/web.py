@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, request
+from flask import flash, g, request
 from flask_wtf import FlaskForm
 
 from nup.errors import DomainError
@@ -42,3 +42,10 @@ def page_arg() -> int:
     """The `page` query argument as a positive int (bad input means page 1)."""
     raw = request.args.get("page", "1")
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
+
+
+def mark_request_start() -> None:
+    """Note when the request arrived, before its body is read (the upload deadline rule)."""
+    from nup.timeutil import utcnow
+
+    g.request_started_at = utcnow()

@@ -97,9 +97,7 @@ def app():
     from nup import create_app
     from nup.extensions import db
 
-    application = create_app(
-        {"TESTING": True, "ARGON2_PARAMETERS": FAST_ARGON2, "SECRET_KEY": f"test-{RUN_ID}"}
-    )
+    application = create_app({"TESTING": True, "ARGON2_PARAMETERS": FAST_ARGON2, "SECRET_KEY": f"test-{RUN_ID}"})
     os.environ["SECRET_KEY"] = application.config["SECRET_KEY"]  # workers sign the same links
     with application.app_context():
         upgrade()  # the migrations themselves are under test, on SQLite and PostgreSQL
@@ -126,10 +124,13 @@ def _clean_state(request):
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
         limiter.reset()
+    import shutil
+
     mail = Path(os.environ["MAIL_DIR"])
     if mail.is_dir():
         for message in mail.iterdir():
             message.unlink()
+    shutil.rmtree(os.environ["UPLOAD_DIR"], ignore_errors=True)
 
 
 @pytest.fixture()
@@ -342,7 +343,4 @@ def mail_messages() -> list:
     folder = Path(os.environ["MAIL_DIR"])
     if not folder.is_dir():
         return []
-    return [
-        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
-        for p in sorted(folder.glob("*.eml"))
-    ]
+    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(folder.glob("*.eml"))]

@@ -52,9 +52,7 @@ def test_production_settings_mark_cookies_secure_and_refuse_sqlite():
         build_config(Environment.read({"NUP_ENV": "production", "SECRET_KEY": "s" * 32}))
     with pytest.raises(ConfigurationError):
         build_config(
-            Environment.read(
-                {"NUP_ENV": "production", "DATABASE_URL": "postgresql://db/n", "REDIS_URL": "redis://r"}
-            )
+            Environment.read({"NUP_ENV": "production", "DATABASE_URL": "postgresql://db/n", "REDIS_URL": "redis://r"})
         )
 
 

@@ -115,3 +115,14 @@ def test_the_sweeper_finds_rows_a_lost_message_left_pending(app, make_user, publ
         assert services.pending_for_sweep(now=utcnow(), older_than=timedelta(minutes=1)) == []
         later = utcnow() + timedelta(minutes=2)
         assert services.pending_for_sweep(now=later, older_than=timedelta(minutes=1)) == [(row.id, "default")]
+
+
+def test_releasing_a_savepoint_publishes_nothing_until_the_real_commit(app, make_user, published):
+    with app.app_context():
+        user = _user(app, make_user)
+        services.queue("password_changed", to=user, key="k8", context={"name": "x"})
+        with db.session.begin_nested():
+            db.session.flush()
+        assert published == []
+        db.session.commit()
+        assert len(published) == 1

@@ -68,9 +68,7 @@ def test_each_role_gets_exactly_what_the_policy_allows(app, make_user, api_token
                 response.status_code == 302 and "/login" in location and rule.endpoint != "accounts.logout"
             )
             if allowed:
-                assert not refused or rule.endpoint == "accounts.login", (
-                    f"refused: {where} -> {response.status_code}"
-                )
+                assert not refused or rule.endpoint == "accounts.login", f"refused: {where} -> {response.status_code}"
             elif user is None:
                 expected = 401 if url.startswith("/api/") else 302
                 assert response.status_code == expected, f"not refused: {where} -> {response.status_code}"

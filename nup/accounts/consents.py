@@ -46,8 +46,7 @@ CONSENTS: tuple[ConsentText, ...] = (
         items=_l("Name and email address."),
         retention=_l("Until you withdraw this consent."),
         refusal=_l(
-            "You may refuse or withdraw at any time on your profile page; this has no "
-            "effect on your applications."
+            "You may refuse or withdraw at any time on your profile page; this has no effect on your applications."
         ),
     ),
 )

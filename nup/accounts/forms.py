@@ -126,6 +126,4 @@ class UserSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Name or email"), validators=[Optional(), Length(max=100)])
-    role = SelectField(
-        _l("Role"), choices=[("", _l("All roles")), *ALL_ROLE_CHOICES], validators=[Optional()]
-    )
+    role = SelectField(_l("Role"), choices=[("", _l("All roles")), *ALL_ROLE_CHOICES], validators=[Optional()])

@@ -84,7 +84,7 @@ class Consent(db.Model):
     """One recorded consent decision; the newest row per kind is the user's current choice."""
 
     __tablename__ = "consents"
-    __table_args__ = (UniqueConstraint("user_id", "kind", "sequence"),)
+    __table_args__ = (UniqueConstraint("user_id", "kind", "sequence", name="uq_consents_user_kind_sequence"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

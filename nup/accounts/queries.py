@@ -31,9 +31,7 @@ def live_api_token(plaintext: str) -> ApiToken | None:
 
 def tokens_of(user: User) -> list[ApiToken]:
     return list(
-        db.session.scalars(
-            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
-        )
+        db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc()))
     )
 
 
@@ -61,9 +59,7 @@ def current_consents(user: User) -> dict[str, Consent | None]:
 def consent_history(user: User) -> list[Consent]:
     return list(
         db.session.scalars(
-            select(Consent)
-            .where(Consent.user_id == user.id)
-            .order_by(Consent.recorded_at.desc(), Consent.id.desc())
+            select(Consent).where(Consent.user_id == user.id).order_by(Consent.recorded_at.desc(), Consent.id.desc())
         )
     )
 

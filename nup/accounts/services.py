@@ -47,9 +47,7 @@ class InvalidCredentials(DomainError):
 class EmailNotVerified(DomainError):
     code = "email_not_verified"
     status = 403
-    default_message = _l(
-        "Please confirm your email address first: follow the link we sent you, or ask for a new one."
-    )
+    default_message = _l("Please confirm your email address first: follow the link we sent you, or ask for a new one.")
 
 
 class InvalidLink(DomainError):
@@ -335,9 +333,7 @@ def record_consent(*, user: User, kind: str, granted: bool, ip: str | None, now:
                 "office to close your account."
             )
         )
-    last = db.session.scalar(
-        select(func.max(Consent.sequence)).where(Consent.user_id == user.id, Consent.kind == kind)
-    )
+    last = db.session.scalar(select(func.max(Consent.sequence)).where(Consent.user_id == user.id, Consent.kind == kind))
     consent = Consent(
         user_id=user.id,
         kind=kind,

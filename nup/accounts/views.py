@@ -162,9 +162,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(
-                token=token, new_password=form.password.data, ip=client_ip(), now=utcnow()
-            )
+            services.reset_password(token=token, new_password=form.password.data, ip=client_ip(), now=utcnow())
         except services.InvalidLink as error:
             db.session.rollback()
             flash(error.message, "error")

@@ -31,7 +31,8 @@ api = Api(
 
 
 def install(app: Flask) -> None:
-    from nup.api.views import bp
+    from nup.api import applications, calls, views  # noqa: F401 - they add their routes
+    from nup.api.blueprint import bp
     from nup.extensions import csrf
 
     api.init_app(app)

@@ -1,13 +1,11 @@
-"""API handlers: authenticate by bearer token, call the same services as the pages."""
+"""API handlers about the caller: who am I."""
 
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from nup.api.blueprint import bp
 from nup.api.schemas import ErrorSchema, MeSchema
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1", description="N-Up API v1")
 
 
 @bp.route("/me")

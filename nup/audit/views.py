@@ -44,6 +44,4 @@ def index():
         until=until,
         page=page_arg(),
     )
-    return render_template(
-        "audit/index.html", form=form, pagination=pagination, actions=queries.action_names()
-    )
+    return render_template("audit/index.html", form=form, pagination=pagination, actions=queries.action_names())

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from nup.config import PROJECT_ROOT
 from nup.extensions import db
+from nup.timeutil import utcnow
 
 bp = Blueprint("home", __name__)
 KRDS_RESOURCES = PROJECT_ROOT / "node_modules" / "krds-uiux" / "resources"
@@ -23,7 +24,18 @@ def index():
 
 @bp.get("/dashboard")
 def dashboard():
-    return render_template(f"home/dashboard_{current_user.role}.html")
+    context = {}
+    if current_user.role == "applicant":
+        from nup.applications.queries import applications_of
+        from nup.programmes.queries import public_calls
+
+        now = utcnow()
+        context = {
+            "applications": applications_of(current_user),
+            "open_calls": public_calls(now=now)["open"],
+            "now": now,
+        }
+    return render_template(f"home/dashboard_{current_user.role}.html", **context)
 
 
 @bp.get("/privacy")

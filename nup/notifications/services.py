@@ -69,8 +69,7 @@ def claim_for_sending(notification_id: int, *, now: datetime) -> bool:
             Notification.id == notification_id,
             or_(
                 Notification.status == NotificationStatus.PENDING,
-                (Notification.status == NotificationStatus.SENDING)
-                & (Notification.claimed_at < now - STALE_CLAIM),
+                (Notification.status == NotificationStatus.SENDING) & (Notification.claimed_at < now - STALE_CLAIM),
             ),
         )
         .values(
@@ -104,10 +103,8 @@ def pending_for_sweep(*, now: datetime, older_than: timedelta, limit: int = 500)
         select(Notification.id, Notification.queue)
         .where(
             or_(
-                (Notification.status == NotificationStatus.PENDING)
-                & (Notification.created_at < now - older_than),
-                (Notification.status == NotificationStatus.SENDING)
-                & (Notification.claimed_at < now - STALE_CLAIM),
+                (Notification.status == NotificationStatus.PENDING) & (Notification.created_at < now - older_than),
+                (Notification.status == NotificationStatus.SENDING) & (Notification.claimed_at < now - STALE_CLAIM),
             )
         )
         .order_by(Notification.queue.desc(), Notification.id)

@@ -16,9 +16,7 @@ PER_PAGE = 25
 @bp.get("/")
 def mailbox():
     page = page_arg()
-    messages, total = queries.mail_folder_page(
-        Path(current_app.config["MAIL_DIR"]), page=page, per_page=PER_PAGE
-    )
+    messages, total = queries.mail_folder_page(Path(current_app.config["MAIL_DIR"]), page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     return render_template(
         "notifications/mailbox.html",

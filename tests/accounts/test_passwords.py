@@ -29,9 +29,9 @@ def test_refuses_common_passwords():
 
 
 def test_refuses_a_password_built_from_the_users_own_email():
-    assert passwords.password_problems(
-        "kimminjun2026", user_inputs=("kimminjun2026@example.kr", "kimminjun2026")
-    ) == ["common"]
+    assert passwords.password_problems("kimminjun2026", user_inputs=("kimminjun2026@example.kr", "kimminjun2026")) == [
+        "common"
+    ]
 
 
 def test_hash_is_argon2id_and_verifies():

@@ -33,9 +33,7 @@ def test_sign_up_records_separate_consents_and_queues_one_verification_email(app
         user = db.session.scalar(select(User).where(User.email == "ceo@haneul-robotics.kr"))
         assert user.role == "applicant" and user.email_verified_at is None
         assert user.password_hash.startswith("$argon2id$")
-        consents = {
-            c.kind: c.granted for c in db.session.scalars(select(Consent).where(Consent.user_id == user.id))
-        }
+        consents = {c.kind: c.granted for c in db.session.scalars(select(Consent).where(Consent.user_id == user.id))}
         assert consents == {"personal_data_collection": True, "programme_news": False}
     [mail] = _outbox(app, "verify_email")
     assert mail.to_address == "ceo@haneul-robotics.kr" and mail.queue == "priority"
@@ -53,9 +51,7 @@ def test_sign_up_without_the_required_consent_keeps_what_was_typed(app, client):
 
 
 def test_a_common_password_is_refused_with_a_field_message(client):
-    response = submit(
-        client, "/register?lang=en", {**FORM, "password": "password123", "confirm": "password123"}
-    )
+    response = submit(client, "/register?lang=en", {**FORM, "password": "password123", "confirm": "password123"})
     assert "too easy to guess" in response.get_data(as_text=True)
 
 

@@ -17,9 +17,7 @@ def _actions(app):
 def test_an_officer_invites_a_reviewer_who_sets_a_password_by_link(app, client, make_user):
     officer = make_user("officer")
     sign_in(client, officer.email)
-    response = submit(
-        client, "/staff/users/new", {"name": "박평가", "email": "judge@example.kr", "role": "reviewer"}
-    )
+    response = submit(client, "/staff/users/new", {"name": "박평가", "email": "judge@example.kr", "role": "reviewer"})
     assert response.status_code == 302
     with app.app_context():
         reviewer = db.session.scalar(select(User).where(User.email == "judge@example.kr"))
@@ -51,9 +49,7 @@ def test_role_changes_are_audited_with_before_and_after(app, client, make_user):
     officer = make_user("officer")
     person = make_user("applicant")
     sign_in(client, officer.email)
-    response = submit(
-        client, f"/staff/users/{person.id}", {"role": "mentor"}, action=f"/staff/users/{person.id}/role"
-    )
+    response = submit(client, f"/staff/users/{person.id}", {"role": "mentor"}, action=f"/staff/users/{person.id}/role")
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(User, person.id).role == "mentor"
@@ -125,9 +121,7 @@ def test_the_optional_consent_can_be_withdrawn_and_history_is_kept(app, client, 
 def test_the_required_consent_cannot_be_withdrawn_by_a_toggle(app, client, make_user):
     user = make_user("applicant")
     sign_in(client, user.email)
-    submit(
-        client, "/profile", {"kind": "personal_data_collection", "granted": "1"}, action="/profile/consents"
-    )
+    submit(client, "/profile", {"kind": "personal_data_collection", "granted": "1"}, action="/profile/consents")
     response = submit(
         client,
         "/profile",

@@ -19,9 +19,13 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def e2e_worker(app, tmp_path_factory):
-    """One real worker for the browser journeys: emails land in the mail folder."""
+    """One real worker for the browser journeys: emails land in the mail folder.
+
+    Package-scoped: it must be gone before other tests start workers of their own, or it
+    would take their tasks.
+    """
     from tests.conftest import start_worker, stop_worker
 
     process = start_worker(tmp_path_factory.mktemp("e2e-worker"))

@@ -47,13 +47,9 @@ def test_a_rolled_back_change_sends_nothing(app, make_user, smtp_sink, smtp_work
 
     user = make_user("applicant")
     with app.app_context():
-        services.queue(
-            "password_changed", to=db.session.get(User, user.id), key="rolled-back", context={"name": "x"}
-        )
+        services.queue("password_changed", to=db.session.get(User, user.id), key="rolled-back", context={"name": "x"})
         db.session.rollback()
-        services.queue(
-            "password_changed", to=db.session.get(User, user.id), key="committed", context={"name": "x"}
-        )
+        services.queue("password_changed", to=db.session.get(User, user.id), key="committed", context={"name": "x"})
         db.session.commit()
     wait_for(lambda: smtp_sink.messages, what="the committed email")
     time.sleep(2)
@@ -72,9 +68,7 @@ def test_the_sweeper_sends_what_the_broker_never_got(app, make_user, smtp_sink, 
     user = make_user("applicant")
     monkeypatch.setattr(background, "send_now", lambda *a, **k: False)  # the broker is down
     with app.app_context():
-        row = services.queue(
-            "password_changed", to=db.session.get(User, user.id), key="lost", context={"name": "x"}
-        )
+        row = services.queue("password_changed", to=db.session.get(User, user.id), key="lost", context={"name": "x"})
         db.session.commit()
         row.created_at = utcnow() - timedelta(minutes=5)
         db.session.commit()

@@ -1,0 +1,91 @@
+"""Reads of applications: the applicant's own, and the officers' filtered lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from nup.applications.models import Application, ApplicationStatus, Document
+from nup.extensions import db
+
+
+def own_application(user, application_id: int) -> Application | None:
+    """The application if it belongs to `user` (None otherwise: the caller answers 404)."""
+    return db.session.scalar(
+        select(Application).where(Application.id == application_id, Application.user_id == user.id)
+    )
+
+
+def applications_of(user) -> list[Application]:
+    return list(
+        db.session.scalars(
+            select(Application).where(Application.user_id == user.id).order_by(Application.created_at.desc())
+        )
+    )
+
+
+def application_on_call(user, call_id: int) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.call_id == call_id, Application.user_id == user.id))
+
+
+def document(document_id: int) -> Document | None:
+    return db.session.get(Document, document_id)
+
+
+@dataclass(frozen=True)
+class ApplicationFilters:
+    track: str = ""
+    region: str = ""
+    eligibility: str = ""  # "", "eligible", "ineligible", "incomplete"
+    physical_ai: str = ""  # "", "yes", "no"
+    status: str = ""
+    q: str = ""
+    sort: str = "submitted"  # submitted | physical_ai | company
+
+
+def _filtered(call_id: int, filters: ApplicationFilters, *, include_drafts: bool):
+    query = select(Application).where(Application.call_id == call_id)
+    if not include_drafts and not filters.status:
+        query = query.where(Application.status != ApplicationStatus.DRAFT)
+    if filters.status:
+        query = query.where(Application.status == filters.status)
+    if filters.track:
+        query = query.where(Application.track == filters.track)
+    if filters.region:
+        query = query.where(Application.region == filters.region)
+    if filters.eligibility == "eligible":
+        query = query.where(Application.eligible.is_(True))
+    elif filters.eligibility == "ineligible":
+        query = query.where(Application.eligible.is_(False))
+    elif filters.eligibility == "incomplete":
+        query = query.where(Application.eligible.is_(None))
+    if filters.physical_ai in ("yes", "no"):
+        query = query.where(Application.physical_ai.is_(filters.physical_ai == "yes"))
+    if filters.q:
+        like = f"%{filters.q.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Application.company_name).like(like),
+                func.lower(Application.receipt_number).like(like),
+                Application.business_registration_number.like(like.replace("-", "")),
+            )
+        )
+    return query
+
+
+def officer_list(call_id: int, filters: ApplicationFilters, *, page: int, per_page: int = 25):
+    """One page of a call's applications; the documents come in one extra query, not one per row."""
+    query = _filtered(call_id, filters, include_drafts=False)
+    order = {
+        "physical_ai": (Application.physical_ai.desc(), Application.submitted_at.asc(), Application.id),
+        "company": (Application.company_name, Application.id),
+    }.get(filters.sort, (Application.submitted_at.desc(), Application.id.desc()))
+    return db.paginate(query.order_by(*order), page=page, per_page=per_page, error_out=False)
+
+
+def status_counts(call_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Application.status, func.count()).where(Application.call_id == call_id).group_by(Application.status)
+    )
+    return {status: count for status, count in rows}
