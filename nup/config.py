@@ -124,7 +124,8 @@ def build_config(env: Environment, overrides: dict | None = None) -> dict:
         "RATELIMIT_KEY_PREFIX": f"{env.redis_prefix}limits",
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_STRATEGY": "moving-window",
-        "ARGON2_PARAMETERS": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
+        # OWASP's Argon2id baseline (19 MiB, 2 passes, 1 lane): ~30 ms a sign-in on this class of machine.
+        "ARGON2_PARAMETERS": {"time_cost": 2, "memory_cost": 19456, "parallelism": 1},
         "TOKEN_MAX_AGE": {"verify_email": 3 * 24 * 3600, "reset_password": 3600},
         "API_TITLE": "N-Up API",
         "API_VERSION": "v1",

@@ -44,6 +44,12 @@ def page_arg() -> int:
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
 
 
+def per_page_arg(default: int = 25, most: int = 100) -> int:
+    """The `per_page` query argument, within 1..most."""
+    raw = request.args.get("per_page", "")
+    return min(int(raw), most) if raw.isdigit() and int(raw) > 0 else default
+
+
 def mark_request_start() -> None:
     """Note when the request arrived, before its body is read (the upload deadline rule)."""
     from nup.timeutil import utcnow

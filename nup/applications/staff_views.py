@@ -15,7 +15,7 @@ from nup.extensions import db
 from nup.programmes import catalogue
 from nup.programmes.models import Call
 from nup.timeutil import utcnow
-from nup.web import client_ip, page_arg
+from nup.web import client_ip, page_arg, per_page_arg
 
 bp = Blueprint("screening", __name__, url_prefix="/staff")
 FILTER_NAMES = ("track", "region", "eligibility", "physical_ai", "status", "q", "sort")
@@ -28,7 +28,7 @@ def applications(call_id: int):
         **{name: (request.args.get(name) or "")[:100] for name in FILTER_NAMES if name != "sort"},
         sort=request.args.get("sort") or "submitted",
     )
-    pagination = queries.officer_list(call.id, filters, page=page_arg())
+    pagination = queries.officer_list(call.id, filters, page=page_arg(), per_page=per_page_arg())
     return render_template(
         "screening/list.html",
         call=call,
