@@ -43,15 +43,17 @@ def own_database(base_url: str):
 
 def bench_environment(database_url: str, tmp: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": database_url,
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "NUP_REDIS_PREFIX": f"nup-bench-{secrets.token_hex(3)}:",
-        "NUP_INSTANCE_DIR": str(tmp / "instance"),
-        "UPLOAD_DIR": str(tmp / "uploads"),
-        "MAIL_DIR": str(tmp / "mail"),
-        "SECRET_KEY": secrets.token_hex(16),
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "NUP_REDIS_PREFIX": f"nup-bench-{secrets.token_hex(3)}:",
+            "NUP_INSTANCE_DIR": str(tmp / "instance"),
+            "UPLOAD_DIR": str(tmp / "uploads"),
+            "MAIL_DIR": str(tmp / "mail"),
+            "SECRET_KEY": secrets.token_hex(16),
+        }
+    )
     return env
 
 
@@ -60,8 +62,25 @@ def gunicorn(env: dict[str, str], *, workers: int = 4, threads: int = 4):
     """Serve wsgi:app with gunicorn on loopback; yield the base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--keep-alive",
+            "75",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     import requests
@@ -92,8 +111,13 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     def at(q: float) -> float:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
-    return {"n": len(ordered), "p50": at(0.50), "p95": at(0.95), "p99": at(0.99),
-            "mean": statistics.fmean(ordered) * 1000}
+    return {
+        "n": len(ordered),
+        "p50": at(0.50),
+        "p95": at(0.95),
+        "p99": at(0.99),
+        "mean": statistics.fmean(ordered) * 1000,
+    }
 
 
 def print_table(title: str, rows: dict[str, dict[str, float]]) -> None:

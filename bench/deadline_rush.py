@@ -26,11 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import requests  # noqa: E402
+import requests
 
-from bench._support import QueryCounter, bench_environment, gunicorn, own_database, percentiles, print_table  # noqa: E402
+from bench._support import QueryCounter, bench_environment, gunicorn, own_database, percentiles, print_table
 
-PASSWORD = "Deadline-Rush-2026!"
+PASSWORD = "Deadline-Rush-2026!"  # noqa: S105 - the simulated applicants' password
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PDF_HEAD = b"%PDF-1.4\n%bench\n"
 
@@ -54,14 +54,31 @@ def seed(env: dict, users: int) -> int:
         officer = User(email="officer@bench.kr", name="Officer", role="officer", email_verified_at=now)
         db.session.add(officer)
         db.session.flush()
-        call = services.create_call(actor=officer, now=now, values={
-            "title_ko": "마감 직전 벤치마크 공고", "announced_on": to_kst(now).date() - timedelta(days=30),
-            "opens_at": now - timedelta(days=29), "closes_at": now + timedelta(hours=1)})
+        call = services.create_call(
+            actor=officer,
+            now=now,
+            values={
+                "title_ko": "마감 직전 벤치마크 공고",
+                "announced_on": to_kst(now).date() - timedelta(days=30),
+                "opens_at": now - timedelta(days=29),
+                "closes_at": now + timedelta(hours=1),
+            },
+        )
         services.publish_call(call, actor=officer, now=now)
         # One real Argon2id hash (production parameters) shared by all: sign-in costs what it costs.
         shared = passwords.hash_password(PASSWORD, parameters=app.config["ARGON2_PARAMETERS"])
-        db.session.add_all([User(email=f"founder{i:04d}@bench.kr", name=f"대표{i}", role="applicant",
-                                 password_hash=shared, email_verified_at=now) for i in range(users)])
+        db.session.add_all(
+            [
+                User(
+                    email=f"founder{i:04d}@bench.kr",
+                    name=f"대표{i}",
+                    role="applicant",
+                    password_hash=shared,
+                    email_verified_at=now,
+                )
+                for i in range(users)
+            ]
+        )
         db.session.commit()
         return call.id
 
@@ -96,12 +113,18 @@ def token_of(html: str) -> str:
 def applicant_journey(base: str, call_id: int, index: int, rec: Recorder, upload: bytes, double_click: bool) -> str:
     s = requests.Session()
     login = rec.timed("page: sign-in form", lambda: s.get(f"{base}/login"))
-    rec.timed("sign-in (Argon2id)", lambda: s.post(f"{base}/login", data={
-        "csrf_token": token_of(login.text), "email": f"founder{index:04d}@bench.kr", "password": PASSWORD}))
+    rec.timed(
+        "sign-in (Argon2id)",
+        lambda: s.post(
+            f"{base}/login",
+            data={"csrf_token": token_of(login.text), "email": f"founder{index:04d}@bench.kr", "password": PASSWORD},
+        ),
+    )
     rec.timed("page: dashboard", lambda: s.get(f"{base}/dashboard"))
     page = rec.timed("page: call", lambda: s.get(f"{base}/calls/{call_id}"))
-    started = rec.timed("start application", lambda: s.post(f"{base}/calls/{call_id}/apply",
-                                                           data={"csrf_token": token_of(page.text)}))
+    started = rec.timed(
+        "start application", lambda: s.post(f"{base}/calls/{call_id}/apply", data={"csrf_token": token_of(page.text)})
+    )
     edit_url = started.url if "/edit/" in started.url else started.headers.get("Location", "")
     application_id = int(re.search(r"/applications/(\d+)/", edit_url).group(1))
     form = rec.timed("page: application form", lambda: s.get(f"{base}/applications/{application_id}/edit/company"))
@@ -110,38 +133,82 @@ def applicant_journey(base: str, call_id: int, index: int, rec: Recorder, upload
     brn_first = f"{100 + index % 800:03d}{10 + index % 89:02d}{1000 + index:04d}"[:9]
     from nup.applications.rules import brn_check_digit
 
-    company = {"company_name": f"벤치로보틱스 {index}", "applicant_type": "company",
-               "business_registration_number": brn_first + str(brn_check_digit(brn_first)),
-               "founded_on": "2021-01-15", "ceo_name": f"대표{index}", "region": "서울", "employees": "10",
-               "industry": "로봇", "tax_arrears": "no", "loan_default": "no", "participation_ban": "no",
-               "duplicate_support": "no"}
-    plan = {"track": "physical_ai_robotics", "summary": "물류 로봇", "problem": "문제 " * 200,
-            "solution": "해결 " * 200, "scale_up": "성장 " * 200, "team": "팀 " * 100}
+    company = {
+        "company_name": f"벤치로보틱스 {index}",
+        "applicant_type": "company",
+        "business_registration_number": brn_first + str(brn_check_digit(brn_first)),
+        "founded_on": "2021-01-15",
+        "ceo_name": f"대표{index}",
+        "region": "서울",
+        "employees": "10",
+        "industry": "로봇",
+        "tax_arrears": "no",
+        "loan_default": "no",
+        "participation_ban": "no",
+        "duplicate_support": "no",
+    }
+    plan = {
+        "track": "physical_ai_robotics",
+        "summary": "물류 로봇",
+        "problem": "문제 " * 200,
+        "solution": "해결 " * 200,
+        "scale_up": "성장 " * 200,
+        "team": "팀 " * 100,
+    }
     for step in range(1, 4):  # autosave while typing
-        response = rec.timed("draft save (autosave)", lambda step=step: s.post(
-            f"{base}/applications/{application_id}/autosave", json={**plan, "summary": f"물류 로봇 {step}",
-                                                                     "version": version},
-            headers={"X-CSRFToken": token}))
+        response = rec.timed(
+            "draft save (autosave)",
+            lambda step=step, version=version: s.post(
+                f"{base}/applications/{application_id}/autosave",
+                json={**plan, "summary": f"물류 로봇 {step}", "version": version},
+                headers={"X-CSRFToken": token},
+            ),
+        )
         version = response.json().get("version", version)
-    rec.timed("draft save (form)", lambda: s.post(f"{base}/applications/{application_id}/edit/company",
-                                                  data={**company, "csrf_token": token, "save": "1",
-                                                        "version": version}))
-    rec.timed("draft save (form)", lambda: s.post(f"{base}/applications/{application_id}/edit/plan",
-                                                  data={**plan, "csrf_token": token, "save": "1"}))
+    rec.timed(
+        "draft save (form)",
+        lambda: s.post(
+            f"{base}/applications/{application_id}/edit/company",
+            data={**company, "csrf_token": token, "save": "1", "version": version},
+        ),
+    )
+    rec.timed(
+        "draft save (form)",
+        lambda: s.post(
+            f"{base}/applications/{application_id}/edit/plan", data={**plan, "csrf_token": token, "save": "1"}
+        ),
+    )
     today = time.strftime("%Y-%m-%d")
-    for kind in ("business_plan", "personal_data_consent", "eligibility_declaration", "business_registration",
-                 "corporate_register", "national_tax_certificate", "local_tax_certificate", "financial_statements"):
+    for kind in (
+        "business_plan",
+        "personal_data_consent",
+        "eligibility_declaration",
+        "business_registration",
+        "corporate_register",
+        "national_tax_certificate",
+        "local_tax_certificate",
+        "financial_statements",
+    ):
         body = upload if kind == "business_plan" else PDF_HEAD
         name = "upload 2 MB" if kind == "business_plan" else "upload small"
-        rec.timed(name, lambda kind=kind, body=body: s.post(
-            f"{base}/applications/{application_id}/documents",
-            data={"csrf_token": token, "kind": kind, "issued_on": today},
-            files={"file": (f"{kind}.pdf", body, "application/pdf")}, allow_redirects=False))
+        rec.timed(
+            name,
+            lambda kind=kind, body=body: s.post(
+                f"{base}/applications/{application_id}/documents",
+                data={"csrf_token": token, "kind": kind, "issued_on": today},
+                files={"file": (f"{kind}.pdf", body, "application/pdf")},
+                allow_redirects=False,
+            ),
+        )
     rec.timed("page: check and submit", lambda: s.get(f"{base}/applications/{application_id}/edit/review"))
 
     def submit():
-        return rec.timed("submit", lambda: s.post(f"{base}/applications/{application_id}/submit",
-                                                  data={"csrf_token": token}, allow_redirects=False))
+        return rec.timed(
+            "submit",
+            lambda: s.post(
+                f"{base}/applications/{application_id}/submit", data={"csrf_token": token}, allow_redirects=False
+            ),
+        )
 
     if double_click:
         clicks = [threading.Thread(target=submit) for _ in range(2)]
@@ -206,41 +273,60 @@ def main() -> None:
         with gunicorn(env) as base:
             start = time.perf_counter()
             with ThreadPoolExecutor(args.concurrency) as pool:
-                futures = [pool.submit(applicant_journey, base, call_id, i, rec, upload,
-                                       args.double_click_every and i % args.double_click_every == 0)
-                           for i in range(args.users)]
+                futures = [
+                    pool.submit(
+                        applicant_journey,
+                        base,
+                        call_id,
+                        i,
+                        rec,
+                        upload,
+                        args.double_click_every and i % args.double_click_every == 0,
+                    )
+                    for i in range(args.users)
+                ]
                 receipts = []
                 for future in futures:
                     try:
                         receipts.append(future.result())
-                    except Exception as error:  # noqa: BLE001 - counted as a failed journey
+                    except Exception as error:
                         receipts.append("")
                         print("journey failed:", repr(error)[:200], file=sys.stderr)
             elapsed = time.perf_counter() - start
             trivial = throughput(base, "/healthz", 2000, args.concurrency, requests.Session)
         total_requests = sum(len(v) for v in rec.samples.values())
-        print(f"\nDeadline rush: {args.users} applicants, {args.concurrency} at a time, {args.upload_mb} MB uploads, "
-              f"gunicorn 4 workers x 4 threads, PostgreSQL + Redis, {os.cpu_count()} cores")
+        print(
+            f"\nDeadline rush: {args.users} applicants, {args.concurrency} at a time, {args.upload_mb} MB uploads, "
+            f"gunicorn 4 workers x 4 threads, PostgreSQL + Redis, {os.cpu_count()} cores"
+        )
         print(f"wall time {elapsed:.1f} s, {total_requests} requests, {total_requests / elapsed:.1f} requests/s")
         print_table("latency per request", {k: percentiles(v) for k, v in sorted(rec.samples.items())})
         print("\nerrors (unexpected status or connection error):", dict(rec.errors) or "none")
-        submit_rate = len(rec.samples["submit"]) / sum(rec.samples["submit"]) * args.concurrency \
-            if rec.samples["submit"] else 0
-        print(f"\nthroughput: trivial endpoint {trivial:.0f} req/s; submit ~{submit_rate:.0f} req/s "
-              f"(from its mean latency at {args.concurrency} concurrent); ratio {submit_rate / trivial:.2f}")
+        submit_rate = (
+            len(rec.samples["submit"]) / sum(rec.samples["submit"]) * args.concurrency if rec.samples["submit"] else 0
+        )
+        print(
+            f"\nthroughput: trivial endpoint {trivial:.0f} req/s; submit ~{submit_rate:.0f} req/s "
+            f"(from its mean latency at {args.concurrency} concurrent); ratio {submit_rate / trivial:.2f}"
+        )
         os.environ.update(env)
         from sqlalchemy import create_engine, text
 
         engine = create_engine(database_url)
         with engine.connect() as conn:
             submitted = conn.execute(text("SELECT count(*) FROM applications WHERE status = 'submitted'")).scalar()
-            distinct = conn.execute(text("SELECT count(DISTINCT receipt_number) FROM applications "
-                                         "WHERE receipt_number IS NOT NULL")).scalar()
-            mails = conn.execute(text("SELECT count(*) FROM notifications WHERE kind = 'application_received'")).scalar()
+            distinct = conn.execute(
+                text("SELECT count(DISTINCT receipt_number) FROM applications WHERE receipt_number IS NOT NULL")
+            ).scalar()
+            mails = conn.execute(
+                text("SELECT count(*) FROM notifications WHERE kind = 'application_received'")
+            ).scalar()
         engine.dispose()
         good = sum(1 for r in receipts if r)
-        print(f"\nsubmissions: {good} journeys got a receipt; {submitted} submitted rows; {distinct} distinct receipt "
-              f"numbers; {mails} receipt emails queued")
+        print(
+            f"\nsubmissions: {good} journeys got a receipt; {submitted} submitted rows; {distinct} distinct receipt "
+            f"numbers; {mails} receipt emails queued"
+        )
         print("lost submissions:", args.users - submitted, "| duplicated submissions:", submitted - distinct)
         counts = query_counts(env, call_id)
         print("SQL queries:", counts)

@@ -9,7 +9,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from nup.config import PROJECT_ROOT, Environment, build_config
 from nup.embedded import celery_broker_url, embedded_redis_url, limits_storage_url
-from nup.extensions import babel, celery_init_app, celery_settings, csrf, db, limiter, migrate, select_locale
+from nup.extensions import (
+    babel,
+    celery_init_app,
+    celery_settings,
+    csrf,
+    db,
+    limiter,
+    migrate,
+    select_locale,
+    tune_sqlite,
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -26,6 +36,9 @@ def create_app(config: dict | None = None) -> Flask:
     _connect_redis(app)
 
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Seoul")

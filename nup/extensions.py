@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from celery import Celery, Task
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
@@ -12,7 +15,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from kombu import Queue
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -38,6 +41,35 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 QUEUES = ("priority", "default")
+
+
+def tune_sqlite(engine) -> None:
+    """Let the web, the worker and tests share the SQLite file of the embedded default.
+
+    WAL lets readers and a writer work at once, and the busy timeout makes a writer wait for
+    another instead of failing. pysqlite's own transaction handling is kept: it begins a
+    transaction at the first write, so two requests that read and then write (a double
+    submission) queue behind each other. Its savepoints are not reliable, which is why
+    `savepoint()` below uses them only on PostgreSQL, the production database.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A SAVEPOINT around a write that may lose a race (an IntegrityError), where reliable."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        yield
+        db.session.flush()
+    else:
+        with db.session.begin_nested():
+            yield
 
 
 def select_locale() -> str:

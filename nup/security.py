@@ -84,6 +84,8 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "accounts.profile": "profile.edit",
     "accounts.change_password": "profile.edit",
     "accounts.consents": "consent.change",
+    "accounts.unsubscribe": "public",
+    "accounts.mail_preferences": "profile.edit",
     "accounts.create_token": "token.create",
     "accounts.revoke_token": "token.create",
     "staff.users": "users.manage",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, url_for
@@ -49,6 +50,25 @@ def kst(moment: datetime | None, style: str = "medium") -> str:
     )
 
 
+def field_aria(field, hint) -> dict[str, str]:
+    """aria-describedby and aria-invalid for a form field, present only when they mean something."""
+    described = [f"{field.id}-hint"] if hint else []
+    if field.errors:
+        described.append(f"{field.id}-error")
+    attributes = {"aria-describedby": " ".join(described)} if described else {}
+    if field.errors:
+        attributes["aria-invalid"] = "true"
+    return attributes
+
+
+def kst_from_header(value: str) -> str:
+    """An email Date header shown in KST."""
+    try:
+        return kst(parsedate_to_datetime(value), "short")
+    except (TypeError, ValueError):
+        return value
+
+
 def language_url(language: str) -> str:
     """This page again in another language."""
     args = request.args.to_dict()
@@ -69,6 +89,8 @@ def public_url(endpoint: str, **values: object) -> str:
 
 def install(app: Flask) -> None:
     app.jinja_env.filters["kst"] = kst
+    app.jinja_env.globals["field_aria"] = field_aria
+    app.jinja_env.filters["kst_header"] = kst_from_header
     app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["language_url"] = language_url

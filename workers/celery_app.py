@@ -7,7 +7,7 @@ import importlib
 from nup import create_app
 from workers.schedule import BEAT_SCHEDULE
 
-TASK_MODULES = ("workers.tasks.notifications",)
+TASK_MODULES = ("workers.tasks.notifications", "workers.tasks.schedules")
 
 flask_app = create_app()
 celery = flask_app.extensions["celery"]

@@ -1,11 +1,25 @@
-"""Every periodic job in one list (Celery beat, Asia/Seoul)."""
+"""Every periodic job in one list (Celery beat; crontab times are Asia/Seoul)."""
 
 from __future__ import annotations
+
+from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
     "sweep-outbox": {
         "task": "notifications.sweep",
         "schedule": 60.0,
         "options": {"queue": "priority", "expires": 55},
+    },
+    "deadline-reminders": {  # D-3 and D-1 before each call's deadline
+        "task": "schedules.deadline_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "weekly-status": {
+        "task": "schedules.weekly_status",
+        "schedule": crontab(hour=9, minute=30, day_of_week="mon"),
+    },
+    "officer-digest": {
+        "task": "schedules.officer_digest",
+        "schedule": crontab(hour=8, minute=30),
     },
 }

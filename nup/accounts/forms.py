@@ -46,7 +46,9 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(REQUIRED), EqualTo("password", _l("The two passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
-    personal_data_collection = BooleanField(_l("I agree (required)"))
+    personal_data_collection = BooleanField(
+        _l("I agree (required)"), validators=[DataRequired(_l("This consent is required."))]
+    )
     programme_news = BooleanField(_l("I agree (optional)"))
 
 
@@ -111,6 +113,7 @@ class StaffUserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=100)])
     email = EmailField(_l("Email address"), validators=[DataRequired(REQUIRED), Length(max=254)])
     role = SelectField(_l("Role"), choices=STAFF_ROLE_CHOICES)
+    language = SelectField(_l("Language of the invitation and later emails"), choices=LANGUAGE_CHOICES)
 
 
 class RoleForm(FlaskForm):

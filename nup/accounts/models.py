@@ -36,6 +36,9 @@ class User(UserMixin, db.Model):
     language: Mapped[str] = mapped_column(String(5), default="ko")
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Non-essential mail (reminders, status digests, news) can be switched off; receipts,
+    # results and security mail are always sent.
+    mail_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     # Rotated at password change and sign-out everywhere: it invalidates every session and
     # every outstanding password-reset link at once.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)

@@ -91,6 +91,11 @@ def make_link_token(user: User, purpose: str) -> str:
     return _serializer(purpose).dumps({"uid": user.id, "st": user.session_token, "em": user.email})
 
 
+def check_link(token: str, purpose: str) -> User:
+    """Say, before a form is filled in, whether an emailed link still works (InvalidLink if not)."""
+    return _user_from_link(token, purpose)
+
+
 def _user_from_link(token: str, purpose: str) -> User:
     max_age = current_app.config["TOKEN_MAX_AGE"][purpose]
     try:
@@ -368,6 +373,7 @@ def create_user(
     now: datetime,
     ip: str | None = None,
     check_strength: bool = True,
+    language: str = "ko",
 ) -> User:
     """Create an account for any role.
 
@@ -389,6 +395,7 @@ def create_user(
         email=email,
         name=name,
         role=role,
+        language=language if language in ("ko", "en") else "ko",
         created_at=now,
         session_token=new_session_token(),
         email_verified_at=now if password else None,
@@ -477,4 +484,26 @@ def revoke_api_token(*, actor: User, token: ApiToken, now: datetime) -> None:
     if token.revoked_at is None:
         token.revoked_at = now
         audit.record(actor, "api_token.revoked", token)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------- mail preferences
+
+
+def user_from_unsubscribe_token(token: str) -> User | None:
+    """The user an unsubscribe link was made for (the links do not expire)."""
+    from itsdangerous import URLSafeSerializer
+
+    try:
+        user_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="nup.unsubscribe").loads(token)
+    except BadSignature:
+        return None
+    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+
+
+def set_mail_opt_out(*, user: User, opt_out: bool, ip: str | None) -> None:
+    """Switch non-essential mail off or on; recorded like a consent."""
+    if user.mail_opt_out != opt_out:
+        user.mail_opt_out = opt_out
+        audit.record(user, "mail.opted_out" if opt_out else "mail.opted_in", user, ip=ip)
     db.session.flush()

@@ -36,6 +36,7 @@ def new_user():
                 email=form.email.data,
                 name=form.name.data,
                 role=form.role.data,
+                language=form.language.data,
                 now=utcnow(),
                 ip=client_ip(),
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -21,7 +21,7 @@ from nup.accounts.forms import (
     TokenForm,
 )
 from nup.errors import DomainError
-from nup.extensions import db, limiter
+from nup.extensions import csrf, db, limiter
 from nup.timeutil import utcnow
 from nup.web import client_ip, safe_next, show_domain_error
 
@@ -159,6 +159,12 @@ def forgot_password():
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
+    if request.method == "GET":
+        try:
+            services.check_link(token, "reset_password")
+        except services.InvalidLink as error:
+            flash(error.message, "error")
+            return redirect(url_for(".forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -280,3 +286,28 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash(_("The token has been revoked."), "success")
     return redirect(url_for(".profile") + "#tokens")
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058 one-click: the mail client posts without a form token
+def unsubscribe(token: str):
+    """Stop non-essential mail from the link in an email (receipts and results still come)."""
+    user = services.user_from_unsubscribe_token(token)
+    if user is None:
+        abort(404)
+    if request.method == "POST":
+        services.set_mail_opt_out(user=user, opt_out=True, ip=client_ip())
+        db.session.commit()
+        return render_template("accounts/unsubscribed.html", user=user)
+    return render_template("accounts/unsubscribe.html", user=user, token=token)
+
+
+@bp.post("/profile/mail")
+def mail_preferences():
+    # CSRFProtect has checked the token, as for every form.
+    services.set_mail_opt_out(
+        user=current_user._get_current_object(), opt_out=request.form.get("opt_out") == "1", ip=client_ip()
+    )
+    db.session.commit()
+    flash(_("Your email preference has been saved."), "success")
+    return redirect(url_for(".profile") + "#mail")

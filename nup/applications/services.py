@@ -19,7 +19,7 @@ from nup.applications import rules, storage, validation
 from nup.applications.models import Application, ApplicationStatus, Document, DocumentReview, ReceiptCounter
 from nup.audit import services as audit
 from nup.errors import Conflict, DomainError
-from nup.extensions import db
+from nup.extensions import db, savepoint
 from nup.notifications import services as notifications
 from nup.programmes import catalogue
 from nup.programmes.models import Call
@@ -95,7 +95,7 @@ def start_application(call: Call, *, actor, now: datetime) -> Application:
     refresh_derived(application)
     db.session.add(application)
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.flush()
     except IntegrityError:  # a second tab started it a moment ago
         return db.session.scalar(

@@ -11,9 +11,14 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from itsdangerous import URLSafeSerializer
 from jinja2 import TemplateError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import select
 
-from nup.notifications.models import Notification
+from nup.extensions import db
+from nup.notifications.models import EmailTemplate, Notification
 from nup.timeutil import utcnow
 
 
@@ -31,29 +36,62 @@ def message_id_for(notification: Notification) -> str:
     return f"<nup.{notification.id}.{digest}@nup.mss.go.kr>"
 
 
+SANDBOX = SandboxedEnvironment(autoescape=False)
+
+
+def render_parts(kind: str, language: str, context: dict) -> tuple[str, str, str]:
+    """Subject, text and HTML of one email: the officers' wording if they wrote one, else the files."""
+    language = language if language in ("ko", "en") else "ko"
+    override = db.session.scalar(
+        select(EmailTemplate).where(EmailTemplate.kind == kind, EmailTemplate.language == language)
+    )
+    with force_locale(language):
+        if override is not None:
+            subject = SANDBOX.from_string(override.subject).render(**context)
+            text = SANDBOX.from_string(override.body).render(**context)
+            html = render_template(
+                "emails/_custom.html", paragraphs=[p for p in text.split("\n\n") if p.strip()], **context
+            )
+        else:
+            subject = render_template(f"emails/{kind}.subject.txt", **context)
+            text = render_template(f"emails/{kind}.txt", **context)
+            html = render_template(f"emails/{kind}.html", **context)
+    return " ".join(subject.split()), text, html
+
+
 def render(notification: Notification) -> EmailMessage:
-    """Build the email in the recipient's language from templates/emails/<kind>.(txt|html)."""
+    """Build the email in the recipient's language (multipart text + HTML)."""
     language = notification.language if notification.language in ("ko", "en") else "ko"
     context = dict(notification.context or {})
+    if not notification.essential and notification.user_id:
+        context["unsubscribe_url"] = unsubscribe_url(notification.user_id)
     try:
-        with force_locale(language):
-            subject = render_template(f"emails/{notification.kind}.subject.txt", **context)
-            text = render_template(f"emails/{notification.kind}.txt", **context)
-            html = render_template(f"emails/{notification.kind}.html", **context)
-    except TemplateError as error:
+        subject, text, html = render_parts(notification.kind, language, context)
+    except (TemplateError, SecurityError, KeyError, TypeError, ValueError) as error:
         raise PermanentDeliveryError(f"template error: {error}") from error
     if "@" not in notification.to_address or "\n" in notification.to_address:
         raise PermanentDeliveryError(f"malformed address: {notification.to_address!r}")
     message = EmailMessage()
-    message["Subject"] = " ".join(subject.split())
+    message["Subject"] = subject
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = notification.to_address
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = message_id_for(notification)
     message["Content-Language"] = language
+    if "unsubscribe_url" in context:
+        # RFC 2369 and RFC 8058: mail clients show a one-click "unsubscribe".
+        message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
+
+
+def unsubscribe_url(user_id: int) -> str:
+    from nup.templating import public_url
+
+    token = URLSafeSerializer(current_app.config["SECRET_KEY"], salt="nup.unsubscribe").dumps(user_id)
+    return public_url("accounts.unsubscribe", token=token)
 
 
 def send(message: EmailMessage) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nup.extensions import db
@@ -39,6 +39,43 @@ class Notification(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(200))
     subject: Mapped[str | None] = mapped_column(String(300))
+    # The message as it was sent, for officers to read and to resend.
+    body_text: Mapped[str | None] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    call_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    bulk_id: Mapped[int | None] = mapped_column(ForeignKey("bulk_messages.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EmailTemplate(db.Model):
+    """An officer's wording of one kind of email in one language (overrides the file template)."""
+
+    __tablename__ = "email_templates"
+    __table_args__ = (UniqueConstraint("kind", "language", name="uq_email_templates_kind_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    language: Mapped[str] = mapped_column(String(5))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BulkMessage(db.Model):
+    """A message an officer wrote to a group, queued as one outbox row per recipient."""
+
+    __tablename__ = "bulk_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audience: Mapped[dict] = mapped_column(JSON, default=dict)
+    subject_ko: Mapped[str] = mapped_column(String(300))
+    subject_en: Mapped[str] = mapped_column(String(300), default="")
+    body_ko: Mapped[str] = mapped_column(Text)
+    body_en: Mapped[str] = mapped_column(Text, default="")
+    essential: Mapped[bool] = mapped_column(default=False)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

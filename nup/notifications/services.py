@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from nup import background
-from nup.extensions import db
+from nup.extensions import db, savepoint
+from nup.notifications import catalogue
 from nup.notifications.models import Notification, NotificationStatus
 from nup.timeutil import utcnow
 
@@ -27,13 +29,19 @@ def queue(
     key: str,
     context: dict | None = None,
     priority: bool | None = None,
-    essential: bool = True,
-) -> Notification:
+    essential: bool | None = None,
+    call_id: int | None = None,
+    bulk_id: int | None = None,
+) -> Notification | None:
     """Record an email to `to` (a user) in the outbox; it is handed to the worker on commit.
 
     `key` names the event: together with the kind and recipient it makes the row unique,
     so queueing the same event twice returns the first row instead of a second email.
+    Non-essential mail to someone who opted out is not queued (None is returned).
     """
+    essential = catalogue.is_essential(kind) if essential is None else essential
+    if not essential and getattr(to, "mail_opt_out", False):
+        return None
     idempotency_key = f"{kind}:{key}:{to.id}"
     existing = db.session.scalar(select(Notification).where(Notification.idempotency_key == idempotency_key))
     if existing is not None:
@@ -50,9 +58,15 @@ def queue(
         essential=essential,
         status=NotificationStatus.PENDING,
         created_at=utcnow(),
+        call_id=call_id,
+        bulk_id=bulk_id,
     )
-    db.session.add(notification)
-    db.session.flush()
+    try:
+        with savepoint():
+            db.session.add(notification)
+    except IntegrityError:
+        # Another process (a second beat, a retried request) queued it a moment ago.
+        return db.session.scalar(select(Notification).where(Notification.idempotency_key == idempotency_key))
     background.enqueue(DELIVER_TASK, queue=notification.queue, notification_id=notification.id)
     return notification
 
@@ -82,11 +96,14 @@ def claim_for_sending(notification_id: int, *, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def mark_sent(notification: Notification, *, message_id: str, subject: str, now: datetime) -> None:
-    """Record a delivered email."""
+def mark_sent(notification: Notification, *, message, now: datetime) -> None:
+    """Record a delivered email, and keep it as it was sent."""
     notification.status = NotificationStatus.SENT
-    notification.message_id = message_id
-    notification.subject = subject
+    notification.message_id = message["Message-ID"]
+    notification.subject = message["Subject"]
+    text_part, html_part = message.get_body(("plain",)), message.get_body(("html",))
+    notification.body_text = text_part.get_content() if text_part else None
+    notification.body_html = html_part.get_content() if html_part else None
     notification.sent_at = now
     notification.last_error = None
 
@@ -157,6 +174,6 @@ def deliver_notification(notification_id: int, *, now: datetime) -> str:
         if final:
             return "failed"
         raise RetryLater(str(error)) from error
-    mark_sent(notification, message_id=message["Message-ID"], subject=message["Subject"], now=now)
+    mark_sent(notification, message=message, now=now)
     db.session.commit()
     return "sent"

@@ -17,7 +17,11 @@ def _actions(app):
 def test_an_officer_invites_a_reviewer_who_sets_a_password_by_link(app, client, make_user):
     officer = make_user("officer")
     sign_in(client, officer.email)
-    response = submit(client, "/staff/users/new", {"name": "박평가", "email": "judge@example.kr", "role": "reviewer"})
+    response = submit(
+        client,
+        "/staff/users/new",
+        {"name": "박평가", "email": "judge@example.kr", "role": "reviewer", "language": "ko"},
+    )
     assert response.status_code == 302
     with app.app_context():
         reviewer = db.session.scalar(select(User).where(User.email == "judge@example.kr"))
@@ -39,7 +43,9 @@ def test_staff_form_errors_keep_what_was_typed(client, make_user):
     existing = make_user("mentor", email="taken@example.kr")
     sign_in(client, officer.email)
     response = submit(
-        client, "/staff/users/new?lang=en", {"name": "Someone", "email": existing.email, "role": "mentor"}
+        client,
+        "/staff/users/new?lang=en",
+        {"name": "Someone", "email": existing.email, "role": "mentor", "language": "en"},
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "already registered" in html and 'value="Someone"' in html

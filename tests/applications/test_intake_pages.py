@@ -314,3 +314,42 @@ def test_officer_list_filters_and_requirements_check(app, client, make_user, off
             db.session.scalar(select(Document).where(Document.application_id == ids[0], Document.kind == kind)).filename
             == "new.pdf"
         )
+
+
+def test_the_officer_list_paginates_with_the_same_queries_per_page(app, client, make_user, officer, open_call):
+    from nup.applications import services
+    from nup.timeutil import utcnow
+
+    owners = [make_user("applicant") for _ in range(7)]
+    with app.app_context():
+        from nup.accounts.models import User
+
+        for owner in owners:
+            application_id = complete_application(app, owner, open_call)
+            services.submit_application(
+                db.session.get(Application, application_id), actor=db.session.get(User, owner.id), now=utcnow()
+            )
+            db.session.commit()
+    sign_in(client, officer.email)
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        first = client.get(f"/staff/calls/{open_call}/applications?per_page=3&lang=en")
+        small = len(statements)
+        statements.clear()
+        client.get(f"/staff/calls/{open_call}/applications?per_page=7")
+        large = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200 and f"/staff/calls/{open_call}/applications?" in html and "page=2" in html
+    assert small == large, (small, large)
+    assert client.get(f"/staff/calls/{open_call}/applications?per_page=3&page=3").status_code == 200

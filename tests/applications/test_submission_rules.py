@@ -89,7 +89,7 @@ def test_an_upload_finishing_after_the_deadline_is_refused_and_says_why(app, mak
                 clock=lambda: closes_at + timedelta(seconds=2),
             )
         db.session.rollback()
-        assert "while your file was uploading" in refused.value.message
+        assert "파일을 올리는 중에 마감" in refused.value.message  # Korean outside a request
         application, _ = _load(application_id, founder.id)
         assert {d.kind: d.sha256 for d in application.documents} == before  # the draft is intact
 

@@ -1,8 +1,29 @@
 """Browser fixtures: Debian's Chromium driven by Playwright, never a downloaded browser."""
 
 import shutil
+from functools import cache
+from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "nup" / "translations" / "ko" / "LC_MESSAGES" / "messages.po"
+
+
+@cache
+def _korean() -> dict[str, str]:
+    with CATALOGUE.open("rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if isinstance(m.id, str) and m.string}
+
+
+def translator(lang: str):
+    """gettext for the journeys: the English msgid, or its Korean text from the app's own catalogue."""
+
+    def _(msgid: str, **values: str) -> str:
+        text = _korean()[msgid] if lang == "ko" else msgid
+        return text % values if values else text
+
+    return _
 
 
 @pytest.fixture(scope="session")
@@ -13,9 +34,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": executable,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
     }
 
 

@@ -1,8 +1,8 @@
-"""initial schema: accounts, audit, outbox, calls, applications
+"""initial schema
 
-Revision ID: f750cebadb7e
+Revision ID: 2fcd072ce479
 Revises: 
-Create Date: 2026-11-28 15:10:31.438701
+Create Date: 2026-11-28 15:35:10.295022
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'f750cebadb7e'
+revision = '2fcd072ce479'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -51,6 +51,7 @@ def upgrade():
     sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('email_verified_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('mail_opt_out', sa.Boolean(), nullable=False),
     sa.Column('session_token', sa.String(length=32), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
@@ -76,6 +77,20 @@ def upgrade():
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
 
+    op.create_table('bulk_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('audience', sa.JSON(), nullable=False),
+    sa.Column('subject_ko', sa.String(length=300), nullable=False),
+    sa.Column('subject_en', sa.String(length=300), nullable=False),
+    sa.Column('body_ko', sa.Text(), nullable=False),
+    sa.Column('body_en', sa.Text(), nullable=False),
+    sa.Column('essential', sa.Boolean(), nullable=False),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_bulk_messages_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bulk_messages'))
+    )
     op.create_table('calls',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title_ko', sa.String(length=200), nullable=False),
@@ -121,34 +136,18 @@ def upgrade():
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consents_user_id'), ['user_id'], unique=False)
 
-    op.create_table('notifications',
+    op.create_table('email_templates',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=60), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('to_address', sa.String(length=254), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=False),
-    sa.Column('context', sa.JSON(), nullable=False),
-    sa.Column('idempotency_key', sa.String(length=200), nullable=False),
-    sa.Column('queue', sa.String(length=20), nullable=False),
-    sa.Column('essential', sa.Boolean(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('message_id', sa.String(length=200), nullable=True),
-    sa.Column('subject', sa.String(length=300), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
-    sa.UniqueConstraint('idempotency_key', name=op.f('uq_notifications_idempotency_key'))
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_email_templates_updated_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_email_templates')),
+    sa.UniqueConstraint('kind', 'language', name='uq_email_templates_kind_language')
     )
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_notifications_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_notifications_kind'), ['kind'], unique=False)
-        batch_op.create_index(batch_op.f('ix_notifications_status'), ['status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_notifications_user_id'), ['user_id'], unique=False)
-
     op.create_table('applications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('call_id', sa.Integer(), nullable=False),
@@ -202,6 +201,41 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_applications_track'), ['track'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_user_id'), ['user_id'], unique=False)
 
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=60), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('to_address', sa.String(length=254), nullable=False),
+    sa.Column('language', sa.String(length=5), nullable=False),
+    sa.Column('context', sa.JSON(), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=200), nullable=False),
+    sa.Column('queue', sa.String(length=20), nullable=False),
+    sa.Column('essential', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('message_id', sa.String(length=200), nullable=True),
+    sa.Column('subject', sa.String(length=300), nullable=True),
+    sa.Column('body_text', sa.Text(), nullable=True),
+    sa.Column('body_html', sa.Text(), nullable=True),
+    sa.Column('call_id', sa.Integer(), nullable=True),
+    sa.Column('bulk_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['bulk_id'], ['bulk_messages.id'], name=op.f('fk_notifications_bulk_id_bulk_messages')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_notifications_idempotency_key'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notifications_bulk_id'), ['bulk_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_call_id'), ['call_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_user_id'), ['user_id'], unique=False)
+
     op.create_table('documents',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
@@ -234,6 +268,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_documents_application_id'))
 
     op.drop_table('documents')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notifications_user_id'))
+        batch_op.drop_index(batch_op.f('ix_notifications_status'))
+        batch_op.drop_index(batch_op.f('ix_notifications_kind'))
+        batch_op.drop_index(batch_op.f('ix_notifications_created_at'))
+        batch_op.drop_index(batch_op.f('ix_notifications_call_id'))
+        batch_op.drop_index(batch_op.f('ix_notifications_bulk_id'))
+
+    op.drop_table('notifications')
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_applications_user_id'))
         batch_op.drop_index(batch_op.f('ix_applications_track'))
@@ -245,13 +288,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_applications_call_id'))
 
     op.drop_table('applications')
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_notifications_user_id'))
-        batch_op.drop_index(batch_op.f('ix_notifications_status'))
-        batch_op.drop_index(batch_op.f('ix_notifications_kind'))
-        batch_op.drop_index(batch_op.f('ix_notifications_created_at'))
-
-    op.drop_table('notifications')
+    op.drop_table('email_templates')
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consents_user_id'))
 
@@ -261,6 +298,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_calls_closes_at'))
 
     op.drop_table('calls')
+    op.drop_table('bulk_messages')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
 

@@ -1,0 +1,103 @@
+"""The kinds of email: what each is for, whether it is essential, and sample values for previews."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class EmailKind:
+    kind: str
+    label: object
+    essential: bool  # essential mail is sent even to people who opted out of other mail
+    sample: dict
+
+
+KINDS: dict[str, EmailKind] = {
+    k.kind: k
+    for k in (
+        EmailKind("verify_email", _l("Confirm your email address"), True, {"name": "김하늘", "token": "sample"}),
+        EmailKind("reset_password", _l("Reset your password"), True, {"name": "김하늘", "token": "sample"}),
+        EmailKind(
+            "staff_invitation",
+            _l("Staff account invitation"),
+            True,
+            {"name": "박평가", "role": "reviewer", "token": "sample"},
+        ),
+        EmailKind("password_changed", _l("Password changed"), True, {"name": "김하늘"}),
+        EmailKind(
+            "application_received",
+            _l("Application received (receipt)"),
+            True,
+            {
+                "name": "김하늘",
+                "receipt_number": "NUP-2026-000123",
+                "call_title_ko": "2026 N-Up 모집공고",
+                "call_title_en": "N-Up 2026 call",
+                "submitted_at": "2026-11-28 14:00:00 KST",
+                "application_id": 1,
+            },
+        ),
+        EmailKind(
+            "document_correction",
+            _l("Document correction requested"),
+            True,
+            {
+                "name": "김하늘",
+                "document_kind": "corporate_register",
+                "message": "3개월 이내 발급본을 올려 주세요.",
+                "receipt_number": "NUP-2026-000123",
+                "application_id": 1,
+            },
+        ),
+        EmailKind(
+            "deadline_reminder",
+            _l("Deadline reminder for an unsubmitted draft"),
+            False,
+            {
+                "name": "김하늘",
+                "days_left": 3,
+                "deadline": "2026-12-01 18:00 KST",
+                "call_title_ko": "2026 N-Up 모집공고",
+                "call_title_en": "N-Up 2026 call",
+                "application_id": 1,
+                "missing": ["business_plan"],
+            },
+        ),
+        EmailKind(
+            "weekly_status",
+            _l("Weekly status of my applications"),
+            False,
+            {
+                "name": "김하늘",
+                "items": [{"title": "2026 N-Up 모집공고", "status": "draft", "action": "submit", "application_id": 1}],
+            },
+        ),
+        EmailKind(
+            "officer_digest",
+            _l("Daily digest for officers"),
+            False,
+            {
+                "name": "김민정",
+                "day": "2026-11-28",
+                "new_submissions": 12,
+                "corrections_pending": 3,
+                "failed_mail": 0,
+                "calls": [{"title": "2026 N-Up 모집공고", "submitted": 40, "drafts": 12}],
+            },
+        ),
+        EmailKind(
+            "bulk_message",
+            _l("Message from the programme office"),
+            False,
+            {"name": "김하늘", "subject_ko": "안내", "subject_en": "Notice", "body_ko": "본문", "body_en": "Body"},
+        ),
+    )
+}
+
+
+def is_essential(kind: str) -> bool:
+    entry = KINDS.get(kind)
+    return entry.essential if entry else True

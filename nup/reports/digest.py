@@ -1,0 +1,65 @@
+"""The officers' daily digest: new submissions, documents awaiting correction, failed mail."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from nup.accounts.models import Role, User
+from nup.applications.models import Application, ApplicationStatus, Document, DocumentReview
+from nup.extensions import db
+from nup.notifications import services as notifications
+from nup.notifications.models import Notification, NotificationStatus
+from nup.programmes.models import Call, CallStatus
+from nup.timeutil import to_kst
+
+
+def digest_figures(*, now: datetime) -> dict:
+    """The numbers of the digest (also what the officer dashboard can show)."""
+    since = now - timedelta(days=1)
+    new_submissions = db.session.scalar(
+        select(func.count())
+        .select_from(Application)
+        .where(Application.submitted_at >= since, Application.status == ApplicationStatus.SUBMITTED)
+    )
+    corrections = db.session.scalar(
+        select(func.count()).select_from(Document).where(Document.review_status == DocumentReview.CORRECTION)
+    )
+    failed = db.session.scalar(
+        select(func.count()).select_from(Notification).where(Notification.status == NotificationStatus.FAILED)
+    )
+    per_call = db.session.execute(
+        select(Call.id, Call.title_ko, Application.status, func.count(Application.id))
+        .join(Application, Application.call_id == Call.id)
+        .where(Call.status != CallStatus.DRAFT)
+        .group_by(Call.id, Call.title_ko, Application.status)
+    ).all()
+    calls: dict[int, dict] = {}
+    for call_id, title, status, count in per_call:
+        entry = calls.setdefault(call_id, {"title": title, "submitted": 0, "drafts": 0})
+        if status == ApplicationStatus.DRAFT:
+            entry["drafts"] += count
+        elif status != ApplicationStatus.WITHDRAWN:
+            entry["submitted"] += count
+    return {
+        "day": to_kst(now).date().isoformat(),
+        "new_submissions": new_submissions,
+        "corrections_pending": corrections,
+        "failed_mail": failed,
+        "calls": list(calls.values()),
+    }
+
+
+def queue_officer_digest(*, now: datetime) -> int:
+    """One digest a day to every active officer."""
+    figures = digest_figures(now=now)
+    officers = db.session.scalars(select(User).where(User.role == Role.OFFICER, User.active)).all()
+    queued = 0
+    for officer in officers:
+        row = notifications.queue(
+            "officer_digest", to=officer, key=figures["day"], context={"name": officer.name, **figures}
+        )
+        queued += row is not None
+    db.session.flush()
+    return queued
