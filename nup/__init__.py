@@ -85,9 +85,11 @@ def _register_blueprints(app: Flask) -> None:
     from nup.applications.views import bp as applications_bp
     from nup.audit.views import bp as audit_bp
     from nup.home.views import bp as home_bp
+    from nup.notifications import staff_views  # noqa: F401 - adds the outbox pages to the blueprint
     from nup.notifications.views import bp as notifications_bp
     from nup.programmes.views import admin as call_admin_bp
     from nup.programmes.views import bp as calls_bp
+    from nup.reports.bulk_views import bp as bulk_bp
 
     for blueprint in (
         home_bp,
@@ -99,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
         call_admin_bp,
         applications_bp,
         screening_bp,
+        bulk_bp,
     ):
         app.register_blueprint(blueprint)
     api.install(app)

@@ -37,6 +37,9 @@ class Environment:
     port: int
     official_site: bool
     public_url: str | None
+    notify_claim_seconds: int | None = None
+    notify_retry_base_seconds: float = 30.0
+    notify_sweep_after_seconds: int = 60
 
     @classmethod
     def read(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Environment:
@@ -60,6 +63,9 @@ class Environment:
             port=int(e.get("PORT") or 5000),
             official_site=(e.get("NUP_OFFICIAL_SITE") or "").lower() in {"1", "true", "yes"},
             public_url=e.get("PUBLIC_URL") or None,
+            notify_claim_seconds=int(e.get("NOTIFY_CLAIM_SECONDS") or 0) or None,
+            notify_retry_base_seconds=float(e.get("NOTIFY_RETRY_BASE_SECONDS") or 30),
+            notify_sweep_after_seconds=int(e.get("NOTIFY_SWEEP_AFTER_SECONDS") or 60),
         )
 
 
@@ -103,6 +109,11 @@ def build_config(env: Environment, overrides: dict | None = None) -> dict:
         "PUBLIC_URL": env.public_url or f"http://127.0.0.1:{env.port}",
         "PORT": env.port,
         "OFFICIAL_SITE": env.official_site,
+        "NOTIFY_CLAIM_SECONDS": env.notify_claim_seconds,
+        # Delivery timing (the reliability tests shorten these): first retry after
+        # base..2*base seconds, doubling; a row pending this long is published again.
+        "NOTIFY_RETRY_BASE_SECONDS": env.notify_retry_base_seconds,
+        "NOTIFY_SWEEP_AFTER_SECONDS": env.notify_sweep_after_seconds,
         # Sessions: HttpOnly, SameSite=Lax, Secure in production; idle and absolute limits.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -64,6 +64,7 @@ RULES: dict[str, Rule] = {
     "applications.screen": _role(OFFICER),
     "document.download": lambda user, doc: _role(OFFICER)(user) or (doc is not None and _owner(user, doc.application)),
     "applicant.pages": _role(APPLICANT),
+    "outbox.manage": _role(OFFICER),
 }
 
 # endpoint -> action. Every registered endpoint must appear here (tests/test_route_matrix.py).
@@ -96,6 +97,14 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "audit.index": "audit.view",
     "notifications.mailbox": "mail.view",
     "notifications.message": "mail.view",
+    "notifications.outbox": "outbox.manage",
+    "notifications.outbox_message": "outbox.manage",
+    "notifications.resend": "outbox.manage",
+    "notifications.cancel": "outbox.manage",
+    "notifications.templates": "outbox.manage",
+    "notifications.edit_template": "outbox.manage",
+    "notifications.reset_template": "outbox.manage",
+    "bulk.compose": "outbox.manage",
     "calls.index": "public",
     "calls.detail": "public",
     "call_admin.list_calls": "calls.manage",
@@ -127,6 +136,7 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "api.update_application": "signed_in",
     "api.upload_document": "signed_in",
     "api.submit_application": "signed_in",
+    "api.list_outbox": "outbox.manage",
 }
 
 

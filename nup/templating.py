@@ -26,6 +26,7 @@ MENUS = {
         ("home.dashboard", _l("Dashboard")),
         ("call_admin.list_calls", _l("Calls")),
         ("staff.users", _l("Accounts")),
+        ("notifications.outbox", _l("Outbox")),
         ("notifications.mailbox", _l("Sent mail")),
         ("audit.index", _l("Audit log")),
         ("accounts.profile", _l("My account")),

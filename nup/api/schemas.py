@@ -192,3 +192,30 @@ class ApplicationOutSchema(Schema):
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     submitted_at = fields.AwareDateTime(allow_none=True)
+
+
+class OutboxItemSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    to = fields.String(attribute="to_address")
+    language = fields.String()
+    status = fields.String(metadata={"enum": ["pending", "sending", "sent", "failed", "cancelled"]})
+    queue = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    message_id = fields.String(allow_none=True)
+    subject = fields.String(allow_none=True)
+    call_id = fields.Integer(allow_none=True)
+    created_at = fields.AwareDateTime()
+    sent_at = fields.AwareDateTime(allow_none=True)
+
+
+class OutboxListSchema(Schema):
+    items = fields.List(fields.Nested(OutboxItemSchema))
+    total = fields.Integer()
+
+
+class OutboxQuery(Pagination):
+    status = fields.String(load_default="")
+    kind = fields.String(load_default="")
+    call_id = fields.Integer(load_default=None, allow_none=True)

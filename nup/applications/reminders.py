@@ -52,7 +52,7 @@ def queue_deadline_reminders(*, now: datetime) -> int:
                     "missing": missing["documents"] + missing["fields"],
                 },
             )
-            queued += row is not None
+            queued += bool(row and row.created_now)
     db.session.flush()
     return queued
 
@@ -95,7 +95,7 @@ def queue_weekly_status(*, now: datetime) -> int:
         row = notifications.queue(
             "weekly_status", to=user, key=f"{week.year}-W{week.week:02d}", context={"name": user.name, "items": items}
         )
-        queued += row is not None
+        queued += bool(row and row.created_now)
     db.session.flush()
     return queued
 

@@ -59,6 +59,17 @@ def render_parts(kind: str, language: str, context: dict) -> tuple[str, str, str
     return " ".join(subject.split()), text, html
 
 
+def preview_custom(kind: str, language: str, subject: str, body: str, context: dict) -> tuple[str, str, str]:
+    """Render an officer's unsaved wording with sample values (the template editor's preview)."""
+    with force_locale(language):
+        subject_text = SANDBOX.from_string(subject).render(**context)
+        text = SANDBOX.from_string(body).render(**context)
+        html = render_template(
+            "emails/_custom.html", paragraphs=[p for p in text.split("\n\n") if p.strip()], **context
+        )
+    return " ".join(subject_text.split()), text, html
+
+
 def render(notification: Notification) -> EmailMessage:
     """Build the email in the recipient's language (multipart text + HTML)."""
     language = notification.language if notification.language in ("ko", "en") else "ko"
@@ -94,14 +105,19 @@ def unsubscribe_url(user_id: int) -> str:
     return public_url("accounts.unsubscribe", token=token)
 
 
-def send(message: EmailMessage) -> None:
-    """Deliver by SMTP when SMTP_HOST is set, else write an .eml file to the mail folder."""
+def send(message: EmailMessage, *, on_accepted=lambda: None) -> None:
+    """Deliver by SMTP when SMTP_HOST is set, else write an .eml file to the mail folder.
+
+    `on_accepted` runs the moment the server has accepted the message, before the
+    connection is closed, so that a crash leaves the shortest window for a duplicate.
+    """
     config = current_app.config
     if not config.get("SMTP_HOST"):
         _write_to_folder(message, Path(config["MAIL_DIR"]))
+        on_accepted()
         return
     try:
-        _send_smtp(message, config)
+        _send_smtp(message, config, on_accepted)
     except smtplib.SMTPRecipientsRefused as error:
         raise PermanentDeliveryError(f"recipient refused: {error.recipients}") from error
     except smtplib.SMTPResponseException as error:
@@ -112,7 +128,7 @@ def send(message: EmailMessage) -> None:
         raise TemporaryDeliveryError(str(error) or type(error).__name__) from error
 
 
-def _send_smtp(message: EmailMessage, config: dict) -> None:
+def _send_smtp(message: EmailMessage, config: dict, on_accepted) -> None:
     host, port, security = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_SECURITY"]
     if security == "tls":
         client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=30, context=ssl.create_default_context())
@@ -124,6 +140,7 @@ def _send_smtp(message: EmailMessage, config: dict) -> None:
         if config.get("SMTP_USER"):
             client.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
         client.send_message(message)
+        on_accepted()
 
 
 def _write_to_folder(message: EmailMessage, folder: Path) -> None:

@@ -46,7 +46,12 @@ class Notification(db.Model):
     bulk_id: Mapped[int | None] = mapped_column(ForeignKey("bulk_messages.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When a retry is due (the sweeper leaves the row alone until then).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # Not stored: True on the row a queue() call has just created (False when it found one).
+    created_now = False
 
 
 class EmailTemplate(db.Model):

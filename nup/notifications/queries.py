@@ -7,6 +7,11 @@ import email.policy
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import func, select
+
+from nup.extensions import db
+from nup.notifications.models import EmailTemplate, Notification
+
 
 @dataclass(frozen=True)
 class StoredMessage:
@@ -51,3 +56,24 @@ def read_message(folder: Path, name: str) -> StoredMessage | None:
         html=html_part.get_content() if html_part else "",
         attachments=[part.get_filename() or "" for part in message.iter_attachments()],
     )
+
+
+def outbox(
+    *, status: str = "", kind: str = "", call_id: int | None = None, to: str = "", page: int = 1, per_page: int = 50
+):
+    """Outbox rows, newest first, filtered; and the count per status."""
+    query = select(Notification).order_by(Notification.id.desc())
+    if status:
+        query = query.where(Notification.status == status)
+    if kind:
+        query = query.where(Notification.kind == kind)
+    if call_id:
+        query = query.where(Notification.call_id == call_id)
+    if to:
+        query = query.where(func.lower(Notification.to_address).like(f"%{to.strip().lower()}%"))
+    counts = dict(db.session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False), counts
+
+
+def templates_by_kind() -> dict[tuple[str, str], object]:
+    return {(t.kind, t.language): t for t in db.session.scalars(select(EmailTemplate))}

@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from nup import background
+from nup import background, security
+from nup.audit import services as audit
+from nup.errors import Conflict, DomainError
 from nup.extensions import db, savepoint
-from nup.notifications import catalogue
-from nup.notifications.models import Notification, NotificationStatus
+from nup.notifications import catalogue, delivery
+from nup.notifications.models import EmailTemplate, Notification, NotificationStatus
 from nup.timeutil import utcnow
 
 DELIVER_TASK = "notifications.deliver"
@@ -19,7 +23,13 @@ DELIVER_TASK = "notifications.deliver"
 PRIORITY_KINDS = frozenset({"verify_email", "reset_password", "staff_invitation"})
 MAX_ATTEMPTS = 8
 # A row left in `sending` this long belongs to a worker that died: it may be taken again.
-STALE_CLAIM = timedelta(minutes=10)
+# Longer than any SMTP conversation (30 s timeouts); NOTIFY_CLAIM_SECONDS overrides it.
+STALE_CLAIM = timedelta(minutes=5)
+
+
+def stale_claim() -> timedelta:
+    seconds = current_app.config.get("NOTIFY_CLAIM_SECONDS")
+    return timedelta(seconds=int(seconds)) if seconds else STALE_CLAIM
 
 
 def queue(
@@ -68,6 +78,7 @@ def queue(
         # Another process (a second beat, a retried request) queued it a moment ago.
         return db.session.scalar(select(Notification).where(Notification.idempotency_key == idempotency_key))
     background.enqueue(DELIVER_TASK, queue=notification.queue, notification_id=notification.id)
+    notification.created_now = True
     return notification
 
 
@@ -83,7 +94,7 @@ def claim_for_sending(notification_id: int, *, now: datetime) -> bool:
             Notification.id == notification_id,
             or_(
                 Notification.status == NotificationStatus.PENDING,
-                (Notification.status == NotificationStatus.SENDING) & (Notification.claimed_at < now - STALE_CLAIM),
+                (Notification.status == NotificationStatus.SENDING) & (Notification.claimed_at < now - stale_claim()),
             ),
         )
         .values(
@@ -120,8 +131,10 @@ def pending_for_sweep(*, now: datetime, older_than: timedelta, limit: int = 500)
         select(Notification.id, Notification.queue)
         .where(
             or_(
-                (Notification.status == NotificationStatus.PENDING) & (Notification.created_at < now - older_than),
-                (Notification.status == NotificationStatus.SENDING) & (Notification.claimed_at < now - STALE_CLAIM),
+                (Notification.status == NotificationStatus.PENDING)
+                & (Notification.created_at < now - older_than)
+                & or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at < now - older_than),
+                (Notification.status == NotificationStatus.SENDING) & (Notification.claimed_at < now - stale_claim()),
             )
         )
         .order_by(Notification.queue.desc(), Notification.id)
@@ -131,49 +144,153 @@ def pending_for_sweep(*, now: datetime, older_than: timedelta, limit: int = 500)
 
 
 class RetryLater(Exception):
-    """Delivery failed for now; the caller schedules another attempt."""
+    """Delivery failed for now; the caller schedules another attempt in `delay` seconds."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, delay: float):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.delay = reason, delay
 
 
-def retry_delay(attempt: int, *, rand: float) -> float:
+def retry_delay(attempt: int, *, rand: float, base: float = 30.0) -> float:
     """Seconds before retry `attempt` (0-based): exponential with jitter, capped.
 
     The first retry comes within a minute; no delay reaches the broker's visibility
     timeout (an hour), which would make Redis hand the message out twice.
     """
-    base = min(30 * 2**attempt, 1800)
-    return base * (0.5 + rand / 2)
+    delay = min(base * 2**attempt, 1800)
+    return delay * (0.5 + rand / 2)
 
 
-def deliver_notification(notification_id: int, *, now: datetime) -> str:
+def deliver_notification(notification_id: int, *, now: datetime, rand: float = 0.5) -> str:
     """Send one outbox row; return 'sent', 'skipped' or 'failed', or raise RetryLater.
 
     Unlike request-side services this owns its transactions: the claim is committed
     before the mail leaves so no other worker can send it too, and the outcome is
     committed right after.
     """
-    from nup.notifications import delivery  # rendering needs templates; keep import light
 
     if not claim_for_sending(notification_id, now=now):
         return "skipped"  # unknown, finished, or being sent by another worker
     notification = db.session.get(Notification, notification_id)
+
+    def accepted() -> None:
+        mark_sent(notification, message=message, now=now)
+        db.session.commit()
+
     try:
         message = delivery.render(notification)
-        delivery.send(message)
+        delivery.send(message, on_accepted=accepted)
     except delivery.PermanentDeliveryError as error:
         mark_attempt_failed(notification, error=str(error), final=True)
         db.session.commit()
         return "failed"
     except delivery.TemporaryDeliveryError as error:
+        if notification.status == NotificationStatus.SENT:
+            return "sent"  # accepted by the server; only closing the connection failed
         final = notification.attempts >= MAX_ATTEMPTS
         mark_attempt_failed(notification, error=str(error), final=final)
+        delay = retry_delay(
+            notification.attempts - 1, rand=rand, base=current_app.config.get("NOTIFY_RETRY_BASE_SECONDS", 30.0)
+        )
+        notification.next_attempt_at = None if final else now + timedelta(seconds=delay)
         db.session.commit()
         if final:
             return "failed"
-        raise RetryLater(str(error)) from error
-    mark_sent(notification, message=message, now=now)
-    db.session.commit()
+        raise RetryLater(str(error), delay) from error
     return "sent"
+
+
+# ---------------------------------------------------------------------------- officers' tools
+
+
+def resend_notification(original: Notification, *, actor, now: datetime) -> Notification:
+    """Queue the same email again (a new outbox row; the log keeps both)."""
+
+    security.require(actor, "outbox.manage")
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.idempotency_key.like(f"{original.idempotency_key}:resend:%"))
+    )
+    copy = Notification(
+        kind=original.kind,
+        user_id=original.user_id,
+        to_address=original.to_address,
+        language=original.language,
+        context=original.context,
+        idempotency_key=f"{original.idempotency_key}:resend:{count + 1}",
+        queue="priority",
+        essential=original.essential,
+        status=NotificationStatus.PENDING,
+        created_at=now,
+        call_id=original.call_id,
+        bulk_id=original.bulk_id,
+    )
+    db.session.add(copy)
+    db.session.flush()
+    background.enqueue(DELIVER_TASK, queue=copy.queue, notification_id=copy.id)
+    audit.record(actor, "outbox.resent", original, detail=f"as #{copy.id}")
+    return copy
+
+
+def cancel_notification(notification: Notification, *, actor, now: datetime) -> None:
+    """Stop an email that has not left yet."""
+
+    security.require(actor, "outbox.manage")
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification.id, Notification.status == NotificationStatus.PENDING)
+        .values(status=NotificationStatus.CANCELLED, last_error=f"cancelled by {actor.email} at {now.isoformat()}")
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        raise Conflict(_l("Only an email that is still waiting can be cancelled."))
+    audit.record(actor, "outbox.cancelled", notification)
+    db.session.flush()
+
+
+def save_template(*, actor, kind: str, language: str, subject: str, body: str, now: datetime) -> EmailTemplate:
+    """Store the officers' wording of an email after checking it renders with sample values."""
+
+    security.require(actor, "outbox.manage")
+    if kind not in catalogue.KINDS or language not in ("ko", "en"):
+        raise DomainError(_l("Unknown email or language."))
+    subject, body = (subject or "").strip(), (body or "").strip()
+    errors = {}
+    if not subject:
+        errors["subject"] = [str(_l("Enter a subject."))]
+    if not body:
+        errors["body"] = [str(_l("Enter the text of the email."))]
+    for field, text in (("subject", subject), ("body", body)):
+        if text and field not in errors:
+            try:
+                delivery.SANDBOX.from_string(text).render(**catalogue.KINDS[kind].sample)
+            except Exception as error:
+                errors[field] = [str(_l("This template cannot be used: %(error)s", error=str(error)[:200]))]
+    if errors:
+        raise DomainError(_l("The template has errors."), fields=errors)
+    template = db.session.scalar(
+        select(EmailTemplate).where(EmailTemplate.kind == kind, EmailTemplate.language == language)
+    )
+    before = {"subject": template.subject, "body": template.body} if template else None
+    if template is None:
+        template = EmailTemplate(kind=kind, language=language)
+        db.session.add(template)
+    template.subject, template.body = subject, body
+    template.updated_by_id, template.updated_at = actor.id, now
+    db.session.flush()
+    audit.record(actor, "email_template.saved", template, before=before, after={"subject": subject, "body": body})
+    return template
+
+
+def reset_template(*, actor, kind: str, language: str) -> None:
+    """Go back to the built-in wording."""
+
+    security.require(actor, "outbox.manage")
+    template = db.session.scalar(
+        select(EmailTemplate).where(EmailTemplate.kind == kind, EmailTemplate.language == language)
+    )
+    if template is not None:
+        audit.record(actor, "email_template.reset", template, before={"subject": template.subject})
+        db.session.delete(template)
+        db.session.flush()

@@ -9,11 +9,11 @@ from flask import Blueprint, abort, current_app, render_template
 from nup.notifications import queries
 from nup.web import page_arg
 
-bp = Blueprint("notifications", __name__, url_prefix="/staff/mail")
+bp = Blueprint("notifications", __name__, url_prefix="/staff")
 PER_PAGE = 25
 
 
-@bp.get("/")
+@bp.get("/mail/")
 def mailbox():
     page = page_arg()
     messages, total = queries.mail_folder_page(Path(current_app.config["MAIL_DIR"]), page=page, per_page=PER_PAGE)
@@ -28,7 +28,7 @@ def mailbox():
     )
 
 
-@bp.get("/<name>")
+@bp.get("/mail/<name>")
 def message(name: str):
     stored = queries.read_message(Path(current_app.config["MAIL_DIR"]), name)
     if stored is None:

@@ -60,6 +60,6 @@ def queue_officer_digest(*, now: datetime) -> int:
         row = notifications.queue(
             "officer_digest", to=officer, key=figures["day"], context={"name": officer.name, **figures}
         )
-        queued += row is not None
+        queued += bool(row and row.created_now)
     db.session.flush()
     return queued

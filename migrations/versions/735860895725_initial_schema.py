@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2fcd072ce479
+Revision ID: 735860895725
 Revises: 
-Create Date: 2026-11-28 15:35:10.295022
+Create Date: 2026-11-28 15:43:09.833497
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '2fcd072ce479'
+revision = '735860895725'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -222,6 +222,7 @@ def upgrade():
     sa.Column('bulk_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['bulk_id'], ['bulk_messages.id'], name=op.f('fk_notifications_bulk_id_bulk_messages')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users')),
