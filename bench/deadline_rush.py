@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import sys
 import tempfile
@@ -84,12 +85,16 @@ def seed(env: dict, users: int) -> int:
 
 
 class Recorder:
+    think: tuple[float, float] = (0.0, 0.0)
+
     def __init__(self):
         self.samples: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
         self.lock = threading.Lock()
 
     def timed(self, name: str, call, expect=(200, 302, 303)):
+        if self.think[1]:
+            time.sleep(random.uniform(*self.think))  # a person reads and types between requests
         start = time.perf_counter()
         try:
             response = call()
@@ -263,7 +268,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--upload-mb", type=float, default=2.0)
     parser.add_argument("--double-click-every", type=int, default=10, help="every Nth applicant clicks twice")
+    parser.add_argument("--think", type=float, nargs=2, default=(0.0, 0.0), metavar=("MIN", "MAX"),
+                        help="seconds a simulated person pauses before each request (0 0: back to back)")
     args = parser.parse_args()
+    Recorder.think = tuple(args.think)
     base_url = os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     upload = PDF_HEAD + os.urandom(int(args.upload_mb * 1024 * 1024) - len(PDF_HEAD))
     with own_database(base_url) as database_url, tempfile.TemporaryDirectory() as tmp:

@@ -258,7 +258,7 @@ def live_server(app):
     server.shutdown()
 
 
-def start_worker(tmp_path: Path, extra_env: dict | None = None, concurrency: int = 2):
+def start_worker(tmp_path: Path, extra_env: dict | None = None, concurrency: int = 2, own_group: bool = False):
     """Start a real Celery worker process on this run's database and Redis namespace."""
     import subprocess
     import sys
@@ -292,6 +292,7 @@ def start_worker(tmp_path: Path, extra_env: dict | None = None, concurrency: int
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=own_group,  # its own process group, so a test can SIGKILL all of it
     )
     deadline = time.monotonic() + 60
     while "ready." not in log_path.read_text():

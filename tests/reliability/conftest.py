@@ -3,15 +3,13 @@
 import os
 import signal
 import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import RUN_ID, _free_port
+from tests.conftest import _free_port, start_worker
 from tests.integration.conftest import Sink
 
 FAST = {"NOTIFY_RETRY_BASE_SECONDS": "1", "NOTIFY_SWEEP_AFTER_SECONDS": "2", "NOTIFY_CLAIM_SECONDS": "4"}
@@ -53,40 +51,7 @@ class Workers:
         self.tmp, self.env, self.processes = tmp, env, []
 
     def start(self, concurrency: int = 2):
-        log_path = self.tmp / f"worker-{len(self.processes)}.log"
-        log = log_path.open("w")
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "workers.celery_app",
-                "worker",
-                "-Q",
-                "priority,default",
-                "-c",
-                str(concurrency),
-                "--prefetch-multiplier",
-                "1",
-                "-l",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "-n",
-                f"rel-{RUN_ID}-{len(self.processes)}@%h",
-            ],
-            cwd=Path(__file__).resolve().parents[2],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while "ready." not in log_path.read_text():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(log_path.read_text()[-3000:])
-            time.sleep(0.2)
+        process = start_worker(self.tmp, self.env, concurrency=concurrency, own_group=True)
         self.processes.append(process)
         return process
 
