@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from aiosmtpd.controller import Controller  # noqa: E402
+from aiosmtpd.controller import Controller
 
-from bench._support import ROOT, bench_environment, free_port, own_database  # noqa: E402
+from bench._support import ROOT, bench_environment, free_port, own_database
 
 
 class Sink:
@@ -56,9 +56,29 @@ def wait_until(condition, timeout: float) -> float:
 
 def start_worker(env: dict, log: Path) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "-Q", "priority,default", "-c", "2",
-         "--prefetch-multiplier", "1", "-l", "WARNING", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "worker",
+            "-Q",
+            "priority,default",
+            "-c",
+            "2",
+            "--prefetch-multiplier",
+            "1",
+            "-l",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     time.sleep(6)
     return process
 
@@ -88,8 +108,10 @@ def main() -> None:
         app = create_app()
         with app.app_context():
             upgrade()
-            users = [User(email=f"person{i}@bench.kr", name=f"사람{i}", role="applicant", email_verified_at=utcnow())
-                     for i in range(100)]
+            users = [
+                User(email=f"person{i}@bench.kr", name=f"사람{i}", role="applicant", email_verified_at=utcnow())
+                for i in range(100)
+            ]
             db.session.add_all(users)
             db.session.commit()
 
@@ -97,8 +119,12 @@ def main() -> None:
             worker = start_worker(env, Path(tmp) / "worker.log")
             start = time.perf_counter()
             for index in range(args.count):
-                services.queue("password_changed", to=users[index % 100], key=f"t{index}",
-                               context={"name": users[index % 100].name})
+                services.queue(
+                    "password_changed",
+                    to=users[index % 100],
+                    key=f"t{index}",
+                    context={"name": users[index % 100].name},
+                )
             db.session.commit()  # published to the broker here
             queued_at = time.perf_counter()
             wait_until(lambda: sink.count >= args.count, timeout=3600)
@@ -107,11 +133,12 @@ def main() -> None:
             rate = args.count / elapsed
             print(f"\n{args.count} emails through outbox + worker (2 processes) to aiosmtpd on loopback")
             print(f"  queueing (rows + commit + publish): {queued_at - start:.1f} s")
-            print(f"  end to end: {elapsed:.1f} s = {rate:.0f} emails/s (delivery alone {args.count / delivered:.0f}/s)")
+            print(
+                f"  end to end: {elapsed:.1f} s = {rate:.0f} emails/s (delivery alone {args.count / delivered:.0f}/s)"
+            )
 
             # 2. The practical limit: smtplib sending the same rendered messages to the same server.
-            messages = [delivery.render(n) for n in db.session.scalars(
-                db.select(Notification).limit(2000))]
+            messages = [delivery.render(n) for n in db.session.scalars(db.select(Notification).limit(2000))]
             before = sink.count
             start = time.perf_counter()
             for message in messages:
@@ -124,15 +151,23 @@ def main() -> None:
                     client.send_message(message)
             one_connection = len(messages) / (time.perf_counter() - start)
             assert sink.count == before + 2 * len(messages)
-            print(f"  bare smtplib, one connection per message: {per_connection:.0f} emails/s "
-                  f"(ratio {rate / per_connection:.2f})")
-            print(f"  bare smtplib, one connection for all:     {one_connection:.0f} emails/s "
-                  f"(ratio {rate / one_connection:.2f})")
+            print(
+                f"  bare smtplib, one connection per message: {per_connection:.0f} emails/s "
+                f"(ratio {rate / per_connection:.2f})"
+            )
+            print(
+                f"  bare smtplib, one connection for all:     {one_connection:.0f} emails/s "
+                f"(ratio {rate / one_connection:.2f})"
+            )
 
             # 3. A priority email behind a backlog of ordinary ones.
             for index in range(args.backlog):
-                services.queue("password_changed", to=users[index % 100], key=f"b{index}",
-                               context={"name": users[index % 100].name})
+                services.queue(
+                    "password_changed",
+                    to=users[index % 100],
+                    key=f"b{index}",
+                    context={"name": users[index % 100].name},
+                )
             db.session.commit()
             time.sleep(0.5)  # the backlog is in the queue and the workers are busy with it
             backlog_left = args.count + 2 * len(messages) + args.backlog - sink.count
@@ -142,8 +177,10 @@ def main() -> None:
             db.session.commit()
             sink.arrived.wait(120)
             latency = time.perf_counter() - start
-            print(f"  priority email with {backlog_left} ordinary emails still queued: delivered in "
-                  f"{latency * 1000:.0f} ms (target < 2000 ms)")
+            print(
+                f"  priority email with {backlog_left} ordinary emails still queued: delivered in "
+                f"{latency * 1000:.0f} ms (target < 2000 ms)"
+            )
             worker.terminate()
             worker.wait(30)
             db.session.remove()

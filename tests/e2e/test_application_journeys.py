@@ -263,6 +263,17 @@ def choose(scope: Locator, role: str, name: str) -> None:
     expect(scope.get_by_role(role, name=name, exact=True)).to_be_checked()
 
 
+def snap(page: Page, path: Path) -> None:
+    """A full-page screenshot of the page at rest, from its top (after a jump to an #anchor, KRDS's
+    header is mid-way through its scroll behaviour and would be drawn over the content)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.evaluate(NEXT_FRAME)
+    page.wait_for_timeout(300)
+    page.screenshot(path=path, full_page=True)
+
+
 def sign_in(page: Page, _, email: str, password: str = PASSWORD) -> None:
     main = page.get_by_role("main")
     main.get_by_role("textbox", name=_("Email address"), exact=True).fill(email)
@@ -424,7 +435,7 @@ def test_founder_applies_to_an_open_call_and_gets_a_receipt(
     to_prepare = page.get_by_role("table", name=_("Required documents"))
     for document in company_documents():
         expect(to_prepare.get_by_role("row").filter(has_text=document_label(document["kind"], lang))).to_have_count(1)
-    page.screenshot(path=artifacts / f"apply-call-{lang}.png", full_page=True)
+    snap(page, artifacts / f"apply-call-{lang}.png")
     click(page.get_by_role("main").get_by_role("button", name=_("Apply"), exact=True))
 
     # Step 1: the company.
@@ -434,7 +445,7 @@ def test_founder_applies_to_an_open_call_and_gets_a_receipt(
     expect_current_step(page, _, 1, _("Company"))
     expect(steps_nav(page, _).get_by_role("link")).to_have_count(4)
     fill_company(page, _, company)
-    page.screenshot(path=artifacts / f"apply-step1-{lang}.png", full_page=True)
+    snap(page, artifacts / f"apply-step1-{lang}.png")
     click(page.get_by_role("main").get_by_role("button", name=_("Save and continue"), exact=True))
 
     # Step 2: the business plan.
@@ -442,7 +453,7 @@ def test_founder_applies_to_an_open_call_and_gets_a_receipt(
     expect(message(page, "status", _("Saved."))).to_be_visible()
     expect_current_step(page, _, 2, _("Business plan"))
     fill_plan(page, _, lang)
-    page.screenshot(path=artifacts / f"apply-step2-{lang}.png", full_page=True)
+    snap(page, artifacts / f"apply-step2-{lang}.png")
     click(page.get_by_role("main").get_by_role("button", name=_("Save and continue"), exact=True))
 
     # Step 3: every required document, with an issue date where the call wants a recent one.
@@ -458,7 +469,7 @@ def test_founder_applies_to_an_open_call_and_gets_a_receipt(
         row = table.get_by_role("row").filter(has_text=document_label(kind, lang))
         expect(row.get_by_role("link", name=f"{kind}.pdf", exact=True)).to_be_visible()
     expect(table).not_to_contain_text(_("missing"))
-    page.screenshot(path=artifacts / f"apply-step3-{lang}.png", full_page=True)
+    snap(page, artifacts / f"apply-step3-{lang}.png")
     click(page.get_by_role("main").get_by_role("link", name=_("Continue to check and submit"), exact=True))
 
     # Step 4: the checklist is complete and the preview shows what was entered.
@@ -475,7 +486,7 @@ def test_founder_applies_to_an_open_call_and_gets_a_receipt(
     expect(page.get_by_role("main")).to_contain_text(PLAN_TEXT["Problem (문제인식)"])
     submit = page.get_by_role("button", name=_("Submit application"), exact=True)
     expect(submit).to_be_enabled()
-    page.screenshot(path=artifacts / f"apply-review-{lang}.png", full_page=True)
+    snap(page, artifacts / f"apply-review-{lang}.png")
     click(submit)
 
     # The receipt, on screen and by email.
@@ -491,7 +502,7 @@ def test_founder_applies_to_an_open_call_and_gets_a_receipt(
     number = receipt_number.inner_text().strip()
     assert stored(app, application_id).receipt_number == number
     expect(page.get_by_role("main")).to_contain_text(company)
-    page.screenshot(path=artifacts / f"apply-receipt-{lang}.png", full_page=True)
+    snap(page, artifacts / f"apply-receipt-{lang}.png")
 
     [email] = wait_for(lambda: email_to(founder.email), timeout=30, what="the receipt email")
     assert email["Subject"] == _("[N-Up] Application received: %(number)s", number=number)
@@ -508,7 +519,7 @@ def test_founder_applies_to_an_open_call_and_gets_a_receipt(
     expect(current).to_contain_text(_("Submitted"))
     expect(page.get_by_role("main").get_by_role("link", name=_("Continue editing"))).to_have_count(0)
     expect(page.get_by_role("main").get_by_role("link", name=f"{_('Receipt')} {number}")).to_be_visible()
-    page.screenshot(path=artifacts / f"apply-submitted-{lang}.png", full_page=True)
+    snap(page, artifacts / f"apply-submitted-{lang}.png")
 
     for step in ("company", "plan", "documents", "review"):
         page.goto(live_server.url(f"/applications/{application_id}/edit/{step}"))
@@ -552,7 +563,7 @@ def test_founder_fills_the_first_two_steps_on_a_phone(page: Page, live_server, a
         expect_within_screen(field)
     fill_company(page, _, company)
     expect_no_sideways_scrolling(page)
-    page.screenshot(path=artifacts / f"phone-apply-step1-{lang}.png", full_page=True)
+    snap(page, artifacts / f"phone-apply-step1-{lang}.png")
     save = page.get_by_role("main").get_by_role("button", name=_("Save and continue"), exact=True)
     expect_within_screen(save)
     click(save)
@@ -565,13 +576,13 @@ def test_founder_fills_the_first_two_steps_on_a_phone(page: Page, live_server, a
         expect_within_screen(main.get_by_role("textbox", name=_(label), exact=True))
     fill_plan(page, _, lang)
     expect_no_sideways_scrolling(page)
-    page.screenshot(path=artifacts / f"phone-apply-step2-{lang}.png", full_page=True)
+    snap(page, artifacts / f"phone-apply-step2-{lang}.png")
     click(main.get_by_role("button", name=_("Save and continue"), exact=True))
 
     expect(page).to_have_url(re.compile(r"/applications/\d+/edit/documents$"))
     application_id = int(re.search(r"/applications/(\d+)/", page.url).group(1))
     saved = stored(app, application_id)
-    assert (saved.company_name, saved.track, saved.target_markets) == (
+    assert (saved.company_name, saved.track, sorted(saved.target_markets)) == (
         company,
         "physical_ai_robotics",
         ["JP", "US"],
@@ -609,7 +620,7 @@ def test_autosave_keeps_typing_and_protects_against_a_stale_window(
     assert response.status == 200, response.text()
     expect(status).to_contain_text(response.json()["saved_at"])
     assert stored(app, application_id).company_name == "Nuri AI"
-    page.screenshot(path=artifacts / f"autosave-saved-{lang}.png", full_page=True)
+    snap(page, artifacts / f"autosave-saved-{lang}.png")
 
     page.reload()
     expect(name).to_have_value("Nuri AI")
@@ -637,7 +648,7 @@ def test_autosave_keeps_typing_and_protects_against_a_stale_window(
     expect(other_status).to_have_text(stale)
     expect(other_name).to_have_value("Nuri Mobility")
     assert stored(app, application_id).company_name == "Nuri AI Robotics"
-    other.screenshot(path=artifacts / f"autosave-conflict-{lang}.png", full_page=True)
+    snap(other, artifacts / f"autosave-conflict-{lang}.png")
 
     # Saving the stale window with the button says the same, and keeps what was typed there.
     click(other.get_by_role("main").get_by_role("button", name=_("Save draft"), exact=True))
@@ -679,7 +690,7 @@ def test_bad_registration_number_and_disguised_file_are_refused_and_the_draft_ke
     expect(brn).to_have_attribute("aria-invalid", "true")
     expect(brn).to_have_accessible_description(re.compile(re.escape(error)))
     expect(brn).to_have_value(INVALID_BRN)  # what was typed stays, to be corrected
-    page.screenshot(path=artifacts / f"bad-brn-{lang}.png", full_page=True)
+    snap(page, artifacts / f"bad-brn-{lang}.png")
     saved = stored(app, application_id)
     assert (saved.company_name, saved.region, saved.applicant_type, saved.business_registration_number) == (
         company,
@@ -712,7 +723,7 @@ def test_bad_registration_number_and_disguised_file_are_refused_and_the_draft_ke
     row = documents_table(page, _).get_by_role("row").filter(has_text=document_label("business_plan", lang))
     expect(row.get_by_role("link", name="business-plan.pdf", exact=True)).to_be_visible()
     expect(row.get_by_role("link", name="plan.pdf", exact=True)).to_have_count(0)
-    page.screenshot(path=artifacts / f"bad-file-{lang}.png", full_page=True)
+    snap(page, artifacts / f"bad-file-{lang}.png")
     saved = stored(app, application_id)
     assert saved.status == "draft" and saved.company_name == company
     assert saved.stored_documents == [("business_plan", "business-plan.pdf", "pending")]
@@ -766,7 +777,7 @@ def test_officer_filters_applications_and_asks_for_a_corrected_document(
         expect(page.get_by_role("main").locator(".nup-count")).to_contain_text(str(len(names)))
 
     expect_companies("대전로보틱스", "부산소프트", "서울모빌리티", "광주기타")  # drafts are not listed
-    page.screenshot(path=artifacts / f"officer-applications-{lang}.png", full_page=True)
+    snap(page, artifacts / f"officer-applications-{lang}.png")
 
     filters = page.get_by_role("search")
     filters.get_by_role("combobox", name=_("Region"), exact=True).select_option("부산")
@@ -781,7 +792,7 @@ def test_officer_filters_applications_and_asks_for_a_corrected_document(
     expect_companies("대전로보틱스", "서울모빌리티")
     for company in ("대전로보틱스", "서울모빌리티"):
         expect(table.get_by_role("row").filter(has_text=company)).to_contain_text(_("Physical AI"))
-    page.screenshot(path=artifacts / f"officer-applications-physical-ai-{lang}.png", full_page=True)
+    snap(page, artifacts / f"officer-applications-physical-ai-{lang}.png")
 
     # The requirements check of one application: ask for a new certificate of registration.
     click(table.get_by_role("link", name="대전로보틱스", exact=True))
@@ -804,7 +815,7 @@ def test_officer_filters_applications_and_asks_for_a_corrected_document(
     click(certificate().get_by_role("button", name=_("Ask for a correction"), exact=True))
     expect(message(page, "status", _("The correction request has been sent to the applicant."))).to_be_visible()
     expect(certificate()).to_contain_text(f"{_('Correction requested')} — {request}")
-    page.screenshot(path=artifacts / f"officer-correction-{lang}.png", full_page=True)
+    snap(page, artifacts / f"officer-correction-{lang}.png")
 
     founder = founders["대전로보틱스"]
     [email] = wait_for(
@@ -821,7 +832,7 @@ def test_officer_filters_applications_and_asks_for_a_corrected_document(
     founder_page.goto(live_server.url(f"/applications/{application_id}"))
     documents = founder_page.get_by_role("main").get_by_role("listitem").filter(has_text=label)
     expect(documents).to_contain_text(f"{_('Correction requested')}: {request}")
-    founder_page.screenshot(path=artifacts / f"founder-correction-requested-{lang}.png", full_page=True)
+    snap(founder_page, artifacts / f"founder-correction-requested-{lang}.png")
     corrected = write_pdf(tmp_path, "business-registration-reissued.pdf")
     documents.get_by_label(_("Upload the corrected document"), exact=True).set_input_files(corrected)
     documents.get_by_label(_("Issue date"), exact=True).fill(today_kst())
@@ -837,8 +848,148 @@ def test_officer_filters_applications_and_asks_for_a_corrected_document(
     page.reload()
     expect(certificate()).to_contain_text("business-registration-reissued.pdf")
     expect(certificate()).to_contain_text(_("Not checked yet"))
-    page.screenshot(path=artifacts / f"officer-corrected-{lang}.png", full_page=True)
+    snap(page, artifacts / f"officer-corrected-{lang}.png")
     saved = stored(app, application_id)
     assert ("business_registration", "business-registration-reissued.pdf", "pending") in saved.stored_documents
     assert saved.status == "submitted"
 
+
+
+
+
+
+# ---------------------------------------------------------------------- 6. problems found on the way
+# Each test below asserts what should happen; they fail until the problem they name is fixed.
+
+
+@ON_A_DESKTOP
+def test_reloading_after_a_conflict_does_not_overwrite_the_other_windows_save(page: Page, live_server, app, make_user):
+    """The conflict message says "Reload to see the latest version": reloading must not throw that version away.
+
+    Today the reloaded page restores the stale window's text from localStorage and autosaves it
+    1.5 s later with the fresh version number, silently replacing what the first window saved.
+    """
+    _ = translator("ko")
+    call_id = create_call(app, make_user("officer", email=unique_email("officer")))
+    founder = make_user("applicant", email=unique_email("two-windows"))
+    application_id = start_draft(app, founder, call_id)
+    form_url = live_server.url(f"/applications/{application_id}/edit/company")
+    signed_in(page, live_server, _, "ko", founder)
+    page.goto(form_url)
+    other = page.context.new_page()
+    other.goto(form_url)
+    name = page.get_by_role("main").get_by_role("textbox", name=_("Company name"), exact=True)
+    other_name = other.get_by_role("main").get_by_role("textbox", name=_("Company name"), exact=True)
+    with autosaved(page) as first:
+        name.fill("First window")
+    assert first.value.status == 200
+    with autosaved(other) as second:
+        other_name.fill("Second window")
+    assert second.value.status == 409
+
+    other.reload()  # as the message advises
+    expect(other_name).to_be_visible()
+    other.wait_for_timeout(4000)  # longer than the autosave delay
+    assert stored(app, application_id).company_name == "First window", (
+        "reloading the stale window replaced the other window's save without anyone choosing to"
+    )
+
+
+@ON_A_DESKTOP
+def test_radio_buttons_and_checkboxes_show_which_option_is_chosen(page: Page, live_server, app, make_user, artifacts):
+    """KRDS hides every native radio and checkbox and draws its own only inside .krds-form-check;
+    the application form's choices (.nup-checks) get nothing, so a chosen option looks like the others."""
+    _ = translator("ko")
+    call_id = create_call(app, make_user("officer", email=unique_email("officer")))
+    founder = make_user("applicant", email=unique_email("choices"))
+    application_id = start_draft(app, founder, call_id)
+    signed_in(page, live_server, _, "ko", founder)
+    invisible = []
+    for step in ("company", "plan"):
+        page.goto(live_server.url(f"/applications/{application_id}/edit/{step}"))
+        expect(steps_nav(page, _)).to_be_visible()
+        for control in page.get_by_role("main").locator("input[type=radio], input[type=checkbox]").all():
+            if not control.evaluate(DRAWN):
+                invisible.append(f"{step}: {control.get_attribute('name')}={control.get_attribute('value')}")
+    page.goto(live_server.url(f"/applications/{application_id}/edit/company"))
+    fill_company(page, _, "선택표시")
+    page.get_by_role("main").locator(".form-group").first.screenshot(path=artifacts / "choices-invisible-ko.png")
+    assert invisible == [], f"{len(invisible)} choices with no visible box or circle, e.g. {invisible[:4]}"
+
+
+DRAWN = """input => {
+  const box = input.getBoundingClientRect();
+  const style = getComputedStyle(input);
+  if (box.width >= 10 && box.height >= 10 && style.opacity !== '0' && style.clip === 'auto') return true;
+  const label = input.labels && input.labels[0];
+  if (!label) return false;
+  return ['::before', '::after'].some(pseudo => {
+    const drawn = getComputedStyle(label, pseudo);
+    return drawn.content && drawn.content !== 'none' && drawn.content !== 'normal' && parseFloat(drawn.width) >= 10;
+  });
+}"""
+
+
+@ON_A_DESKTOP
+def test_yes_no_questions_are_named_radio_groups(page: Page, live_server, app, make_user):
+    """Each question's <label for> points at the <ul> of options, which cannot be labelled: a screen
+    reader hears four identical "No, radio button" with no question."""
+    _ = translator("en")
+    call_id = create_call(app, make_user("officer", email=unique_email("officer")))
+    founder = make_user("applicant", email=unique_email("groups"))
+    application_id = start_draft(app, founder, call_id)
+    signed_in(page, live_server, _, "en", founder)
+    unnamed = []
+    for step, questions in (
+        ("company", ["Applicant type", *DECLARATIONS]),
+        ("plan", ["Track", "Target overseas markets"]),
+    ):
+        page.goto(live_server.url(f"/applications/{application_id}/edit/{step}"))
+        main = page.get_by_role("main")
+        expect(steps_nav(page, _)).to_be_visible()
+        for text in questions:
+            group = main.get_by_role("radiogroup", name=_(text), exact=True).or_(
+                main.get_by_role("group", name=_(text), exact=True)
+            )
+            if group.count() != 1:
+                unnamed.append(_(text))
+    assert unnamed == [], f"no group named after these questions: {unnamed}"
+
+
+@ON_A_PHONE
+def test_tables_fit_a_phone_screen(page: Page, live_server, app, make_user, artifacts):
+    """KRDS gives .krds-table-wrap the width of the whole screen less the page margins; inside a
+    card (with its own padding) it sticks out, and the page scrolls sideways."""
+    _ = translator("ko")
+    call_id = create_call(app, make_user("officer", email=unique_email("officer")))
+    founder = make_user("applicant", email=unique_email("phone-tables"))
+    application_id = start_draft(app, founder, call_id)
+    signed_in(page, live_server, _, "ko", founder)
+    problems = []
+    for path in (f"/calls/{call_id}", f"/applications/{application_id}/edit/documents"):
+        page.goto(live_server.url(path))
+        expect(page.get_by_role("table")).to_have_count(1)
+        try:
+            expect_no_sideways_scrolling(page)
+        except AssertionError as error:
+            problems.append(f"{path}: {error}")
+    page.goto(live_server.url(f"/calls/{call_id}"))
+    snap(page, artifacts / "phone-call-table-ko.png")
+    assert problems == [], "; ".join(problems)
+
+
+@ON_A_DESKTOP
+def test_the_company_address_is_not_labelled_as_an_ip_address(page: Page, live_server, app, make_user):
+    """msgid "Address" serves both the audit log's IP address column and the company's postal
+    address; its Korean translation is the audit log's, so step 1 asks for an "IP address"."""
+    _ = translator("ko")
+    call_id = create_call(app, make_user("officer", email=unique_email("officer")))
+    founder = make_user("applicant", email=unique_email("address"))
+    application_id = start_draft(app, founder, call_id)
+    signed_in(page, live_server, _, "ko", founder)
+    page.goto(live_server.url(f"/applications/{application_id}/edit/company"))
+    address = page.get_by_role("main").locator("input[autocomplete=street-address]")
+    expect(address).to_be_visible()
+    expect(address).not_to_have_accessible_name(re.compile(r"\bIP\b"))
+    page.goto(live_server.url(f"/applications/{application_id}/edit/review"))
+    expect(page.get_by_role("main").get_by_role("term").filter(has_text=re.compile(r"\bIP\b"))).to_have_count(0)

@@ -78,3 +78,35 @@ def test_the_sweeper_sends_what_the_broker_never_got(app, make_user, smtp_sink, 
     app.extensions["celery"].send_task("notifications.sweep", queue="priority")
     wait_for(lambda: smtp_sink.messages, what="the swept email")
     assert len(smtp_sink.messages) == 1
+
+
+def test_a_submission_sends_exactly_one_receipt_even_after_a_double_click(app, make_user, smtp_sink, smtp_worker):
+    from datetime import timedelta
+
+    from nup.accounts.models import User
+    from nup.applications import services as applications
+    from nup.applications.models import Application
+    from nup.programmes import services as calls
+    from nup.timeutil import to_kst, utcnow
+    from tests.applications.conftest import complete_application
+
+    officer, founder = make_user("officer"), make_user("applicant")
+    now = utcnow()
+    with app.app_context():
+        call = calls.create_call(actor=db.session.get(User, officer.id), now=now, values={
+            "title_ko": "접수 메일 시험", "announced_on": to_kst(now).date() - timedelta(days=1),
+            "opens_at": now - timedelta(days=1), "closes_at": now + timedelta(days=1)})
+        calls.publish_call(call, actor=db.session.get(User, officer.id), now=now)
+        db.session.commit()
+        call_id = call.id
+    application_id = complete_application(app, founder, call_id)
+    with app.app_context():
+        for _ in range(2):  # the second click finds it submitted and changes nothing
+            applications.submit_application(db.session.get(Application, application_id),
+                                             actor=db.session.get(User, founder.id), now=utcnow())
+            db.session.commit()
+        number = db.session.get(Application, application_id).receipt_number
+    wait_for(lambda: smtp_sink.messages, what="the receipt email")
+    time.sleep(2)
+    [message] = smtp_sink.messages
+    assert number in message["Subject"] and message["To"] == founder.email
