@@ -126,12 +126,16 @@ def applicant_journey(
         lambda: s.post(
             f"{base}/login",
             data={"csrf_token": token_of(login.text), "email": f"founder{index:04d}@bench.kr", "password": PASSWORD},
+            allow_redirects=False,
         ),
     )
     rec.timed("page: dashboard", lambda: s.get(f"{base}/dashboard"))
     page = rec.timed("page: call", lambda: s.get(f"{base}/calls/{call_id}"))
     started = rec.timed(
-        "start application", lambda: s.post(f"{base}/calls/{call_id}/apply", data={"csrf_token": token_of(page.text)})
+        "start application",
+        lambda: s.post(
+            f"{base}/calls/{call_id}/apply", data={"csrf_token": token_of(page.text)}, allow_redirects=False
+        ),
     )
     edit_url = started.url if "/edit/" in started.url else started.headers.get("Location", "")
     application_id = int(re.search(r"/applications/(\d+)/", edit_url).group(1))
@@ -178,12 +182,15 @@ def applicant_journey(
         lambda: s.post(
             f"{base}/applications/{application_id}/edit/company",
             data={**company, "csrf_token": token, "save": "1", "version": version},
+            allow_redirects=False,
         ),
     )
     rec.timed(
         "draft save (form)",
         lambda: s.post(
-            f"{base}/applications/{application_id}/edit/plan", data={**plan, "csrf_token": token, "save": "1"}
+            f"{base}/applications/{application_id}/edit/plan",
+            data={**plan, "csrf_token": token, "save": "1"},
+            allow_redirects=False,
         ),
     )
     today = time.strftime("%Y-%m-%d")

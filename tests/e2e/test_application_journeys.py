@@ -295,16 +295,17 @@ def message(page: Page, role: str, text: str) -> Locator:
 
 def question(page: Page, text: str) -> Locator:
     """The form group of a yes/no question (the radio group itself has no accessible name; see
-    test_yes_no_questions_are_named_radio_groups)."""
+    test_choice_questions_are_named_groups)."""
     return page.get_by_role("main").locator(".form-group").filter(has=page.get_by_text(text, exact=True))
 
 
 WIDEST = """(limit) => [...document.querySelectorAll('body *')].filter(el => {
   const box = el.getBoundingClientRect();
-  return box.width && box.right > limit + 0.5;
+  return box.width && box.right > limit + 0.5 && getComputedStyle(el).position !== 'fixed';
 }).filter((el, _, all) => !all.includes(el.parentElement)).slice(0, 5).map(el => {
   const box = el.getBoundingClientRect();
-  const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const classes = typeof el.className === 'string' ? el.className.trim().split(/\\s+/).filter(Boolean) : [];
+  const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes.map(c => '.' + c).join('');
   return `${name} (${Math.round(box.left)}..${Math.round(box.right)}px)`;
 })"""
 
@@ -492,9 +493,7 @@ def test_founder_applies_to_an_open_call_and_gets_a_receipt(
     # The receipt, on screen and by email.
     expect(page).to_have_url(re.compile(rf"/applications/{application_id}/receipt$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(_("Application received"))
-    from nup.timeutil import to_kst, utcnow
-
-    number_pattern = rf"NUP-{to_kst(utcnow()).year}-\d{{6}}"
+    number_pattern = rf"NUP-{today_kst()[:4]}-\d{{6}}"
     receipt_number = (
         page.get_by_role("main").get_by_role("definition").filter(has_text=re.compile(rf"^{number_pattern}$"))
     )
@@ -533,8 +532,18 @@ def test_founder_applies_to_an_open_call_and_gets_a_receipt(
     )
     assert refused.status == 409, refused.text()
     assert refused.json()["error"]["message"] == _("A submitted application can no longer be changed.")
+    page.request.post(
+        live_server.url(f"/applications/{application_id}/documents"),
+        multipart={
+            "csrf_token": token,
+            "kind": "business_plan",
+            "file": {"name": "late-plan.pdf", "mimeType": "application/pdf", "buffer": PDF},
+        },
+    )
     after = stored(app, application_id)
     assert (after.company_name, after.status, after.receipt_number) == (company, "submitted", number)
+    assert ("business_plan", "business_plan.pdf", "pending") in after.stored_documents
+    assert len(after.stored_documents) == len(company_documents())
 
 
 # ---------------------------------------------------------------------- 2. on a phone
@@ -854,10 +863,6 @@ def test_officer_filters_applications_and_asks_for_a_corrected_document(
     assert saved.status == "submitted"
 
 
-
-
-
-
 # ---------------------------------------------------------------------- 6. problems found on the way
 # Each test below asserts what should happen; they fail until the problem they name is fixed.
 
@@ -931,7 +936,7 @@ DRAWN = """input => {
 
 
 @ON_A_DESKTOP
-def test_yes_no_questions_are_named_radio_groups(page: Page, live_server, app, make_user):
+def test_choice_questions_are_named_groups(page: Page, live_server, app, make_user):
     """Each question's <label for> points at the <ul> of options, which cannot be labelled: a screen
     reader hears four identical "No, radio button" with no question."""
     _ = translator("en")
@@ -993,3 +998,30 @@ def test_the_company_address_is_not_labelled_as_an_ip_address(page: Page, live_s
     expect(address).not_to_have_accessible_name(re.compile(r"\bIP\b"))
     page.goto(live_server.url(f"/applications/{application_id}/edit/review"))
     expect(page.get_by_role("main").get_by_role("term").filter(has_text=re.compile(r"\bIP\b"))).to_have_count(0)
+
+
+@ON_A_DESKTOP
+def test_save_and_continue_while_an_autosave_is_on_its_way_is_not_a_conflict(page: Page, live_server, app, make_user):
+    """On a slow line the page's own autosave can still be on its way back when the founder clicks
+    "Save and continue": the form then carries the version from before that autosave, and the
+    server answers 409 "changed in another window" although there is no other window."""
+    _ = translator("ko")
+    call_id = create_call(app, make_user("officer", email=unique_email("officer")))
+    founder = make_user("applicant", email=unique_email("slow-line"))
+    application_id = start_draft(app, founder, call_id)
+    signed_in(page, live_server, _, "ko", founder)
+    page.goto(live_server.url(f"/applications/{application_id}/edit/company"))
+    held = []
+    page.route("**/autosave", lambda route: held.append(route))  # the request waits here, as on a slow line
+    main = page.get_by_role("main")
+    with page.expect_request("**/autosave", timeout=10_000):
+        main.get_by_role("textbox", name=_("Company name"), exact=True).fill("느린회선로보틱스")
+    page.wait_for_function("() => true")  # let the route handler run
+    assert len(held) == 1
+    answer = held[0].fetch()  # the server saves it; the answer has not reached the page yet
+    assert answer.status == 200
+    click(main.get_by_role("button", name=_("Save and continue"), exact=True))
+
+    expect(page).to_have_url(re.compile(rf"/applications/{application_id}/edit/plan$"))
+    expect(message(page, "status", _("Saved."))).to_be_visible()
+    page.unroute_all(behavior="ignoreErrors")
