@@ -52,20 +52,39 @@
     }
     function say(text) { if (status) status.textContent = text; }
 
-    // Offer back what this browser kept from a save that did not reach the server.
+    function fill(values) {
+      Object.entries(values).forEach(([name, value]) => {
+        form.querySelectorAll(`[name="${name}"]`).forEach((field) => {
+          if (field.type === "radio" || field.type === "checkbox") {
+            field.checked = Array.isArray(value) ? value.includes(field.value) : field.value === value;
+          } else if (field.type !== "file") { field.value = value; }
+        });
+      });
+    }
+
+    // Offer back what this browser kept from a save that did not reach the server. The
+    // person chooses: the saved version may be newer work from another window.
     try {
       const kept = JSON.parse(localStorage.getItem(key) || "null");
       if (kept && kept.pending) {
-        Object.entries(kept.values).forEach(([name, value]) => {
-          const fields = form.querySelectorAll(`[name="${name}"]`);
-          fields.forEach((field) => {
-            if (field.type === "radio" || field.type === "checkbox") {
-              field.checked = Array.isArray(value) ? value.includes(field.value) : field.value === value;
-            } else if (field.type !== "file") { field.value = value; }
-          });
-        });
-        say(t("저장되지 않았던 입력 내용을 이 브라우저에서 복원했습니다.", "Restored what you typed that had not been saved yet."));
-        schedule();
+        const offer = document.createElement("div");
+        offer.className = "nup-flash nup-flash-info nup-restore";
+        offer.setAttribute("role", "status");
+        const text = document.createElement("p");
+        text.textContent = t("이 브라우저에 저장되지 않은 입력 내용이 남아 있습니다. 화면의 내용은 서버에 저장된 최신본입니다.",
+          "This browser kept text that was not saved. The form shows the latest saved version.");
+        const restore = document.createElement("button");
+        restore.type = "button";
+        restore.className = "krds-btn small primary";
+        restore.textContent = t("남은 내용으로 바꾸기", "Use the kept text");
+        const discard = document.createElement("button");
+        discard.type = "button";
+        discard.className = "krds-btn small tertiary";
+        discard.textContent = t("버리기", "Discard it");
+        offer.append(text, restore, " ", discard);
+        form.prepend(offer);
+        restore.addEventListener("click", () => { fill(kept.values); offer.remove(); schedule(); });
+        discard.addEventListener("click", () => { try { localStorage.removeItem(key); } catch (e) {} offer.remove(); });
       }
     } catch (e) { /* storage may be unavailable: the server copy still counts */ }
 
@@ -102,10 +121,23 @@
       }
     }
     function schedule() { clearTimeout(timer); timer = setTimeout(save, 1500); }
-    form.addEventListener("input", schedule);
-    form.addEventListener("change", schedule);
+    form.addEventListener("input", (event) => { if (!event.target.closest(".nup-restore")) schedule(); });
+    form.addEventListener("change", (event) => { if (!event.target.closest(".nup-restore")) schedule(); });
     window.addEventListener("online", schedule);
-    form.addEventListener("submit", () => { clearTimeout(timer); try { localStorage.removeItem(key); } catch (e) {} });
+    // A save button pressed while an autosave is on its way waits for it, and then sends
+    // the version that autosave produced, so the two are not taken for a conflict.
+    form.addEventListener("submit", (event) => {
+      clearTimeout(timer);
+      if (saving) {
+        event.preventDefault();
+        const submitter = event.submitter;
+        const retry = setInterval(() => {
+          if (!saving) { clearInterval(retry); form.requestSubmit(submitter || undefined); }
+        }, 50);
+        return;
+      }
+      try { localStorage.removeItem(key); } catch (e) {}
+    });
   }
 
   // A form marked data-once sends once, however often its button is clicked.

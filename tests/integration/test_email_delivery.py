@@ -93,17 +93,25 @@ def test_a_submission_sends_exactly_one_receipt_even_after_a_double_click(app, m
     officer, founder = make_user("officer"), make_user("applicant")
     now = utcnow()
     with app.app_context():
-        call = calls.create_call(actor=db.session.get(User, officer.id), now=now, values={
-            "title_ko": "접수 메일 시험", "announced_on": to_kst(now).date() - timedelta(days=1),
-            "opens_at": now - timedelta(days=1), "closes_at": now + timedelta(days=1)})
+        call = calls.create_call(
+            actor=db.session.get(User, officer.id),
+            now=now,
+            values={
+                "title_ko": "접수 메일 시험",
+                "announced_on": to_kst(now).date() - timedelta(days=1),
+                "opens_at": now - timedelta(days=1),
+                "closes_at": now + timedelta(days=1),
+            },
+        )
         calls.publish_call(call, actor=db.session.get(User, officer.id), now=now)
         db.session.commit()
         call_id = call.id
     application_id = complete_application(app, founder, call_id)
     with app.app_context():
         for _ in range(2):  # the second click finds it submitted and changes nothing
-            applications.submit_application(db.session.get(Application, application_id),
-                                             actor=db.session.get(User, founder.id), now=utcnow())
+            applications.submit_application(
+                db.session.get(Application, application_id), actor=db.session.get(User, founder.id), now=utcnow()
+            )
             db.session.commit()
         number = db.session.get(Application, application_id).receipt_number
     wait_for(lambda: smtp_sink.messages, what="the receipt email")
