@@ -88,8 +88,29 @@ def public_url(endpoint: str, **values: object) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def filesize(size: int) -> str:
+    """A file size people read at a glance: bytes, KB or MB."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def market_name(code: str) -> str:
+    """A target market's name in the page's language."""
+    from nup.programmes.catalogue import MARKETS
+
+    names = MARKETS.get(code)
+    if names is None:
+        return code
+    return names[1] if str(get_locale()) == "en" else names[0]
+
+
 def install(app: Flask) -> None:
     app.jinja_env.filters["kst"] = kst
+    app.jinja_env.filters["filesize"] = filesize
+    app.jinja_env.filters["market_name"] = market_name
     app.jinja_env.globals["field_aria"] = field_aria
     app.jinja_env.filters["kst_header"] = kst_from_header
     app.jinja_env.globals["public_url"] = public_url

@@ -50,7 +50,12 @@
       if (form.querySelector("[name=target_markets]") && !data.target_markets) data.target_markets = [];
       return data;
     }
-    function say(text) { if (status) status.textContent = text; }
+    function say(text, problem) {
+      if (!status) return;
+      status.textContent = text;
+      status.classList.toggle("is-error", Boolean(problem));
+      status.setAttribute("role", problem ? "alert" : "status");
+    }
 
     function fill(values) {
       Object.entries(values).forEach(([name, value]) => {
@@ -110,10 +115,10 @@
             ? t(`${body.saved_at} 저장됨 — 확인이 필요한 항목 ${problems}개`, `Saved at ${body.saved_at} — ${problems} field(s) need attention`)
             : t(`${body.saved_at}에 자동 저장됨`, `Saved automatically at ${body.saved_at}`));
         } else {
-          say((body.error && body.error.message) || t("저장하지 못했습니다. 입력 내용은 이 브라우저에 보관됩니다.", "Could not save. What you typed is kept in this browser."));
+          say((body.error && body.error.message) || t("저장하지 못했습니다. 입력 내용은 이 브라우저에 보관됩니다.", "Could not save. What you typed is kept in this browser."), true);
         }
       } catch (e) {
-        say(t("연결이 끊겼습니다. 입력 내용은 이 브라우저에 보관되며 다시 연결되면 저장됩니다.", "Offline. What you typed is kept in this browser and saved when the connection returns."));
+        say(t("연결이 끊겼습니다. 입력 내용은 이 브라우저에 보관되며 다시 연결되면 저장됩니다.", "Offline. What you typed is kept in this browser and saved when the connection returns."), true);
         setTimeout(schedule, 5000);
       } finally {
         saving = false;

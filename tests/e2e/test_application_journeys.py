@@ -673,7 +673,7 @@ def test_autosave_keeps_typing_and_protects_against_a_stale_window(
     other = page.context.new_page()
     other.goto(form_url)
     other_name = other.get_by_role("main").get_by_role("textbox", name=_("Company name"), exact=True)
-    other_status = other.get_by_role("status").and_(other.locator("#autosave-status"))
+    other_status = other.locator("#autosave-status")  # a status line that turns into an alert on a problem
     expect(other_name).to_have_value("Nuri AI")
 
     with autosaved(page) as first:
@@ -689,6 +689,7 @@ def test_autosave_keeps_typing_and_protects_against_a_stale_window(
         "what you typed is kept in this browser."
     )
     expect(other_status).to_have_text(stale)
+    expect(other_status).to_have_attribute("role", "alert")
     expect(other_name).to_have_value("Nuri Mobility")
     assert stored(app, application_id).company_name == "Nuri AI Robotics"
     snap(other, artifacts / f"autosave-conflict-{lang}.png")
@@ -953,7 +954,7 @@ def test_radio_buttons_and_checkboxes_show_which_option_is_chosen(page: Page, li
                 invisible.append(f"{step}: {control.get_attribute('name')}={control.get_attribute('value')}")
     page.goto(live_server.url(f"/applications/{application_id}/edit/company"))
     fill_company(page, _, "선택표시")
-    page.get_by_role("main").locator(".form-group").first.screenshot(path=artifacts / "choices-invisible-ko.png")
+    page.get_by_role("main").locator(".form-group").first.screenshot(path=artifacts / "choices-ko.png")
     assert invisible == [], f"{len(invisible)} choices with no visible box or circle, e.g. {invisible[:4]}"
 
 
