@@ -85,7 +85,7 @@ def brn_for(number: int) -> str:
     return first + str(brn_check_digit(first))
 
 
-def complete_application(app, user, call_id: int) -> int:
+def complete_application(app, user, call_id: int, **values) -> int:
     """A draft with every field and document, ready to submit (through the services)."""
     import io
 
@@ -107,6 +107,7 @@ def complete_application(app, user, call_id: int) -> int:
                 **PLAN,
                 "founded_on": founded_years_ago(5),
                 "business_registration_number": brn_for(user.id),
+                **values,
             },
         )
         for document in call.documents_for("company"):

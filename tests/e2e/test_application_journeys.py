@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import re
 import secrets
@@ -14,6 +13,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
+from tests.applications.conftest import complete_application, founded_years_ago
 from tests.conftest import mail_messages, wait_for
 from tests.e2e.conftest import translator
 
@@ -87,77 +87,6 @@ def start_draft(app, user, call_id: int) -> int:
         application = services.start_application(
             db.session.get(Call, call_id), actor=db.session.get(User, user.id), now=utcnow()
         )
-        db.session.commit()
-        return application.id
-
-
-def brn_for(number: int) -> str:
-    """A valid registration number, different for each `number`."""
-    from nup.applications.rules import brn_check_digit
-
-    first = f"{220 + number:03d}81{62510 + number:04d}"[:9]
-    return first + str(brn_check_digit(first))
-
-
-def founded_years_ago(years: int) -> str:
-    from nup.timeutil import to_kst, utcnow
-
-    return (to_kst(utcnow()).date() - timedelta(days=365 * years + 30)).isoformat()
-
-
-def complete_application(app, user, call_id: int, **values) -> int:
-    """A draft with every field and document, ready to submit (through the services)."""
-    from nup.accounts.models import User
-    from nup.applications import services
-    from nup.extensions import db
-    from nup.programmes.models import Call
-    from nup.timeutil import to_kst, utcnow
-
-    now = utcnow()
-    with app.app_context():
-        actor = db.session.get(User, user.id)
-        call = db.session.get(Call, call_id)
-        application = services.start_application(call, actor=actor, now=now)
-        services.save_draft(
-            application,
-            actor=actor,
-            now=now,
-            partial=False,
-            values={
-                "company_name": "한빛로보틱스",
-                "applicant_type": "company",
-                "ceo_name": "김하늘",
-                "region": "대전",
-                "employees": "12",
-                "industry": "로봇 제조",
-                "tax_arrears": "no",
-                "loan_default": "no",
-                "participation_ban": "no",
-                "duplicate_support": "no",
-                "track": "physical_ai_robotics",
-                "summary": "물류 로봇",
-                "problem": "인력난",
-                "solution": "AMR",
-                "scale_up": "일본 진출",
-                "team": "박사 3명",
-                "funding_requested": "200,000,000",
-                "target_markets": ["JP", "US"],
-                "founded_on": founded_years_ago(5),
-                "business_registration_number": brn_for(user.id),
-                **values,
-            },
-        )
-        for document in call.documents_for("company"):
-            services.upload_document(
-                application,
-                actor=actor,
-                kind=document["kind"],
-                stream=io.BytesIO(PDF),
-                filename=f"{document['kind']}.pdf",
-                issued_on=to_kst(now).date() if document.get("max_age_days") else None,
-                started_at=now,
-                clock=utcnow,
-            )
         db.session.commit()
         return application.id
 
