@@ -55,3 +55,26 @@ def mark_request_start() -> None:
     from nup.timeutil import utcnow
 
     g.request_started_at = utcnow()
+
+
+def perform(service, obj, *, success: str, then: str):
+    """Run a one-click state change (publish, close, withdraw...) by the signed-in user.
+
+    One commit on success with a confirmation, a rollback and the rule's message on a
+    DomainError; either way back to `then`.
+    """
+    from flask import redirect
+    from flask_login import current_user
+
+    from nup.extensions import db
+    from nup.timeutil import utcnow
+
+    try:
+        service(obj, actor=current_user._get_current_object(), now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(then)

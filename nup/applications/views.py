@@ -21,7 +21,7 @@ from nup.extensions import db
 from nup.programmes import catalogue
 from nup.programmes.models import Call
 from nup.timeutil import to_kst, utcnow
-from nup.web import client_ip, show_domain_error
+from nup.web import client_ip, perform, show_domain_error
 
 bp = Blueprint("applications", __name__)
 STEPS = ("company", "plan", "documents", "review")
@@ -308,12 +308,4 @@ def reopen(application_id: int):
 
 def _change(application_id: int, service, message: str):
     application = _own(application_id)
-    try:
-        service(application, actor=current_user._get_current_object(), now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
-    return redirect(url_for(".detail", application_id=application_id))
+    return perform(service, application, success=message, then=url_for(".detail", application_id=application_id))

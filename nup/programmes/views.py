@@ -12,7 +12,7 @@ from nup.programmes import catalogue, queries, services
 from nup.programmes.forms import CallForm, LineError
 from nup.programmes.models import Call
 from nup.timeutil import utcnow
-from nup.web import page_arg, show_domain_error
+from nup.web import page_arg, perform, show_domain_error
 
 bp = Blueprint("calls", __name__)
 admin = Blueprint("call_admin", __name__, url_prefix="/staff/calls")
@@ -111,12 +111,4 @@ def close(call_id: int):
 
 def _transition(call_id: int, service, message: str):
     call = db.session.get(Call, call_id) or abort(404)
-    try:
-        service(call, actor=current_user._get_current_object(), now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
-    return redirect(url_for(".edit", call_id=call_id))
+    return perform(service, call, success=message, then=url_for(".edit", call_id=call_id))
