@@ -90,6 +90,11 @@ def _register_blueprints(app: Flask) -> None:
     from nup.programmes.views import admin as call_admin_bp
     from nup.programmes.views import bp as calls_bp
     from nup.reports.bulk_views import bp as bulk_bp
+    from nup.reports.export_views import bp as exports_bp
+    from nup.reviews import selection_views  # noqa: F401 - adds the selection pages to the evaluation blueprint
+    from nup.reviews.officer_views import bp as evaluation_bp
+    from nup.reviews.results_views import bp as results_bp
+    from nup.reviews.views import bp as evaluator_bp
 
     for blueprint in (
         home_bp,
@@ -102,6 +107,10 @@ def _register_blueprints(app: Flask) -> None:
         applications_bp,
         screening_bp,
         bulk_bp,
+        evaluator_bp,
+        evaluation_bp,
+        results_bp,
+        exports_bp,
     ):
         app.register_blueprint(blueprint)
     api.install(app)

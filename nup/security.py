@@ -65,6 +65,17 @@ RULES: dict[str, Rule] = {
     "document.download": lambda user, doc: _role(OFFICER)(user) or (doc is not None and _owner(user, doc.application)),
     "applicant.pages": _role(APPLICANT),
     "outbox.manage": _role(OFFICER),
+    "reviews.manage": _role(OFFICER),
+    "evaluator.pages": _role(REVIEWER),
+    "assignments.list": _role(REVIEWER, OFFICER),
+    # An evaluator works only on their own live assignment: recording a conflict ends the
+    # assignment in the same transaction, so a conflicted evaluator never passes this rule.
+    "assignment.score": lambda user, assignment: (
+        _role(REVIEWER)(user)
+        and assignment is not None
+        and assignment.reviewer_id == user.id
+        and assignment.status in ("assigned", "draft", "submitted")
+    ),
 }
 
 # endpoint -> action. Every registered endpoint must appear here (tests/test_route_matrix.py).
@@ -137,6 +148,50 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "api.upload_document": "signed_in",
     "api.submit_application": "signed_in",
     "api.list_outbox": "outbox.manage",
+    # Evaluation (issue: review and selection)
+    "evaluator.queue": "evaluator.pages",
+    "evaluator.pledge": "evaluator.pages",
+    "evaluator.score": "evaluator.pages",
+    "evaluator.recuse": "evaluator.pages",
+    "evaluator.declarations": "evaluator.pages",
+    "evaluation.pool": "reviews.manage",
+    "evaluation.evaluator": "reviews.manage",
+    "evaluation.overview": "reviews.manage",
+    "evaluation.panel": "reviews.manage",
+    "evaluation.detect_conflicts": "reviews.manage",
+    "evaluation.conflicts": "reviews.manage",
+    "evaluation.record_conflict": "reviews.manage",
+    "evaluation.decide_request": "reviews.manage",
+    "evaluation.stage": "reviews.manage",
+    "evaluation.start_run": "reviews.manage",
+    "evaluation.run": "reviews.manage",
+    "evaluation.run_status": "reviews.manage",
+    "evaluation.edit_run": "reviews.manage",
+    "evaluation.commit_run": "reviews.manage",
+    "evaluation.discard_run": "reviews.manage",
+    "evaluation.fill_gaps": "reviews.manage",
+    "evaluation.ranking": "reviews.manage",
+    "evaluation.application": "reviews.manage",
+    "evaluation.release_comment": "reviews.manage",
+    "evaluation.penalty": "reviews.manage",
+    "evaluation.decisions_page": "reviews.manage",
+    "evaluation.release": "reviews.manage",
+    "evaluation.objections": "reviews.manage",
+    "evaluation.objection": "reviews.manage",
+    "exports.scores_xlsx": "reviews.manage",
+    "exports.scores_csv": "reviews.manage",
+    "exports.summary_pdf": "reviews.manage",
+    "results.result": "applicant.pages",
+    "results.file_objection": "applicant.pages",
+    "results.rate": "applicant.pages",
+    "results.request_exclusion": "applicant.pages",
+    "api.record_conflict": "reviews.manage",
+    "api.recuse": "evaluator.pages",
+    "api.create_assignments": "reviews.manage",
+    "api.assignment_run": "reviews.manage",
+    "api.list_assignments": "assignments.list",
+    "api.score_assignment": "evaluator.pages",
+    "api.ranking": "reviews.manage",
 }
 
 

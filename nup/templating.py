@@ -20,11 +20,16 @@ MENUS = {
         ("calls.index", _l("Calls")),
         ("accounts.profile", _l("My account")),
     ],
-    "reviewer": [("home.dashboard", _l("My evaluations")), ("accounts.profile", _l("My account"))],
+    "reviewer": [
+        ("evaluator.queue", _l("My evaluations")),
+        ("evaluator.declarations", _l("My declarations")),
+        ("accounts.profile", _l("My account")),
+    ],
     "mentor": [("home.dashboard", _l("My mentoring")), ("accounts.profile", _l("My account"))],
     "officer": [
         ("home.dashboard", _l("Dashboard")),
         ("call_admin.list_calls", _l("Calls")),
+        ("evaluation.pool", _l("Evaluators")),
         ("staff.users", _l("Accounts")),
         ("notifications.outbox", _l("Outbox")),
         ("notifications.mailbox", _l("Sent mail")),

@@ -18,6 +18,15 @@ BEAT_SCHEDULE = {
         "task": "schedules.weekly_status",
         "schedule": crontab(hour=9, minute=30, day_of_week="mon"),
     },
+    "review-reminders": {  # evaluators with reviews due within 3 days
+        "task": "schedules.review_reminders",
+        "schedule": crontab(hour=9, minute=10),
+    },
+    "sweep-assignment-runs": {
+        "task": "reviews.sweep_runs",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
     "officer-digest": {
         "task": "schedules.officer_digest",
         "schedule": crontab(hour=8, minute=30),

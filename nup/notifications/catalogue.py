@@ -94,6 +94,68 @@ KINDS: dict[str, EmailKind] = {
             False,
             {"name": "김하늘", "subject_ko": "안내", "subject_en": "Notice", "body_ko": "본문", "body_en": "Body"},
         ),
+        EmailKind(
+            "review_assigned",
+            _l("Applications assigned to an evaluator"),
+            True,
+            {
+                "name": "박평가",
+                "count": 12,
+                "call_title_ko": "2026 N-Up 모집공고",
+                "call_title_en": "N-Up 2026 call",
+                "due": "2026-12-10T09:00:00+00:00",
+            },
+        ),
+        EmailKind(
+            "review_reminder",
+            _l("Reminder of reviews due within 3 days"),
+            False,
+            {"name": "박평가", "pending": 4, "due": "2026-12-10 18:00 KST"},
+        ),
+        EmailKind(
+            "review_result",
+            _l("Evaluation result"),
+            True,
+            {
+                "name": "김하늘",
+                "call_title_ko": "2026 N-Up 모집공고",
+                "call_title_en": "N-Up 2026 call",
+                "receipt_number": "NUP-2026-000123",
+                "stage": "presentation",
+                "outcome": "selected",
+                "final_score": 84.5,
+                "rank_band": "top10",
+                "criteria": [{"label_ko": "문제인식(Problem)", "label_en": "Problem", "mean": 21.3, "max": 25}],
+                "reasons": "사업화 전략이 구체적이고 팀 역량이 우수함.",
+                "comments": ["해외 진출 계획을 더 구체화하면 좋겠습니다."],
+                "objection_until": "2026-12-28",
+                "application_id": 1,
+            },
+        ),
+        EmailKind(
+            "objection_received",
+            _l("Objection received"),
+            True,
+            {"name": "김하늘", "receipt_number": "NUP-2026-000123", "due": "2026-12-12", "application_id": 1},
+        ),
+        EmailKind(
+            "objection_extended",
+            _l("Objection answer deadline extended"),
+            True,
+            {"name": "김하늘", "due": "2026-12-22", "reason": "재검토 위원 위촉", "application_id": 1},
+        ),
+        EmailKind(
+            "objection_answered",
+            _l("Answer to an objection"),
+            True,
+            {
+                "name": "김하늘",
+                "upheld": True,
+                "rereview": True,
+                "answer": "재평가를 실시합니다.",
+                "application_id": 1,
+            },
+        ),
     )
 }
 

@@ -43,6 +43,8 @@ class Call(db.Model):
     trim_min_reviews: Mapped[int] = mapped_column(Integer, default=5)
     bonus_rules: Mapped[list] = mapped_column(JSON, default=list)
     bonus_cap: Mapped[float] = mapped_column(default=5.0)
+    # Criterion keys compared, in order, when final scores are equal (higher wins).
+    tie_breakers: Mapped[list] = mapped_column(JSON, default=list)
     max_upload_bytes: Mapped[int] = mapped_column(Integer, default=20 * 1024 * 1024)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

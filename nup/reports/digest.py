@@ -1,4 +1,5 @@
-"""The officers' daily digest: new submissions, documents awaiting correction, failed mail."""
+"""The officers' daily digest: new submissions, documents awaiting correction, review progress,
+objections due and failed mail."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from nup.extensions import db
 from nup.notifications import services as notifications
 from nup.notifications.models import Notification, NotificationStatus
 from nup.programmes.models import Call, CallStatus
+from nup.reviews import decisions
+from nup.reviews.assigning import ACTIVE
+from nup.reviews.models import Assignment, AssignmentStatus
 from nup.timeutil import to_kst
 
 
@@ -42,8 +46,21 @@ def digest_figures(*, now: datetime) -> dict:
             entry["drafts"] += count
         elif status != ApplicationStatus.WITHDRAWN:
             entry["submitted"] += count
+    for call_id, assigned, submitted in db.session.execute(
+        select(
+            Assignment.call_id,
+            func.count(Assignment.id),
+            func.count(Assignment.id).filter(Assignment.status == AssignmentStatus.SUBMITTED),
+        )
+        .where(Assignment.status.in_(ACTIVE))
+        .group_by(Assignment.call_id)
+    ):
+        if call_id in calls:
+            calls[call_id].update(reviews_assigned=assigned, reviews_submitted=submitted)
+    objections_due = len(decisions.objections_due(before=now + timedelta(days=3)))
     return {
         "day": to_kst(now).date().isoformat(),
+        "objections_due": objections_due,
         "new_submissions": new_submissions,
         "corrections_pending": corrections,
         "failed_mail": failed,

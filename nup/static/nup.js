@@ -178,7 +178,26 @@
     });
   }
 
+  // Long work (an assignment run) shows its progress and the page reloads when it is done.
+  function jobProgress() {
+    const box = document.querySelector("[data-status-url]");
+    if (!box || !["queued", "running"].includes(box.dataset.status)) return;
+    const bar = box.querySelector(".nup-progress");
+    const poll = () => {
+      fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+        .then((job) => {
+          const percent = Math.round((job.progress || 0) * 100);
+          if (bar) { bar.setAttribute("aria-valuenow", percent); bar.querySelector("span").style.width = percent + "%"; }
+          if (!["queued", "running"].includes(job.status)) { window.location.reload(); return; }
+          window.setTimeout(poll, 1500);
+        })
+        .catch(() => window.setTimeout(poll, 5000));
+    };
+    window.setTimeout(poll, 1000);
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
-    focusErrors(); countdowns(); autosave(); singleSubmit(); confirmations(); uploadChecks();
+    focusErrors(); countdowns(); autosave(); singleSubmit(); confirmations(); uploadChecks(); jobProgress();
   });
 })();

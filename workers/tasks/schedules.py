@@ -8,6 +8,7 @@ from nup import redis_client
 from nup.applications import reminders
 from nup.extensions import db
 from nup.reports import digest
+from nup.reviews import reminders as review_reminders_job
 from nup.timeutil import to_kst, utcnow
 
 
@@ -39,3 +40,8 @@ def weekly_status() -> int:
 @shared_task(name="schedules.officer_digest", acks_late=True)
 def officer_digest() -> int:
     return _run_once_per_period("officer_digest", digest.queue_officer_digest)
+
+
+@shared_task(name="schedules.review_reminders", acks_late=True)
+def review_reminders() -> int:
+    return _run_once_per_period("review_reminders", review_reminders_job.queue_review_reminders)

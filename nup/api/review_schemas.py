@@ -1,0 +1,133 @@
+"""Marshmallow schemas of the evaluation endpoints (conflicts, assignments, scores, ranking)."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from nup.api.schemas import Pagination, Schema
+
+STAGES = ["document", "presentation"]
+
+
+class ConflictInSchema(Schema):
+    reviewer_id = fields.Integer(required=True)
+    application_id = fields.Integer(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    kind = fields.String(load_default="declared", validate=validate.OneOf(["declared", "exclusion", "challenge"]))
+
+
+class ConflictOutSchema(Schema):
+    id = fields.Integer()
+    application_id = fields.Integer()
+    reviewer_id = fields.Integer(allow_none=True)
+    kind = fields.String()
+    status = fields.String()
+    reason = fields.String()
+    created_at = fields.AwareDateTime()
+    replacement_assignment_ids = fields.List(fields.Integer())
+
+
+class RecuseInSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class AssignmentOutSchema(Schema):
+    id = fields.Integer()
+    application_id = fields.Integer()
+    reviewer_id = fields.Integer()
+    call_id = fields.Integer()
+    stage = fields.String(metadata={"enum": STAGES})
+    status = fields.String(metadata={"enum": ["assigned", "draft", "submitted", "recused", "removed"]})
+    scores = fields.Dict(keys=fields.String(), values=fields.Float())
+    comments = fields.Dict(keys=fields.String(), values=fields.String())
+    comment = fields.String(attribute="overall_comment")
+    total = fields.Float(allow_none=True)
+    version = fields.Integer()
+    submitted_at = fields.AwareDateTime(allow_none=True)
+    updated_at = fields.AwareDateTime()
+
+
+class RecuseOutSchema(Schema):
+    assignment = fields.Nested(AssignmentOutSchema)
+    replacement_assignment_ids = fields.List(fields.Integer())
+
+
+class AssignmentListSchema(Schema):
+    items = fields.List(fields.Nested(AssignmentOutSchema))
+    total = fields.Integer()
+
+
+class AssignmentQuery(Pagination):
+    call_id = fields.Integer(load_default=None, allow_none=True)
+    stage = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STAGES))
+    status = fields.String(load_default=None, allow_none=True)
+
+
+class ScoreInSchema(Schema):
+    # Values are checked by the service, so a wrong one gets a message naming its criterion.
+    scores = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
+    comment = fields.String(load_default="", validate=validate.Length(max=4000))
+    comments = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+    version = fields.Integer(load_default=None, allow_none=True)
+    submit = fields.Boolean(load_default=True)
+
+
+class AssignRunInSchema(Schema):
+    reviewer_ids = fields.List(fields.Integer(), load_default=None, allow_none=True)
+    per_application = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=15))
+    seed = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=2**31 - 1))
+    stage = fields.String(load_default="document", validate=validate.OneOf(STAGES))
+
+
+class ShortfallSchema(Schema):
+    application_id = fields.Integer()
+    needed = fields.Integer()
+    available = fields.Integer()
+
+
+class AssignRunOutSchema(Schema):
+    id = fields.Integer()
+    call_id = fields.Integer()
+    stage = fields.String()
+    status = fields.String(metadata={"enum": ["queued", "running", "ready", "failed", "committed", "discarded"]})
+    seed = fields.Integer()
+    progress = fields.Float()
+    per_application = fields.Integer()
+    report = fields.Dict()
+    created_at = fields.AwareDateTime()
+    committed_at = fields.AwareDateTime(allow_none=True)
+    poll = fields.String(metadata={"description": "URL of this job"})
+
+
+class AssignResultSchema(Schema):
+    job = fields.Nested(AssignRunOutSchema)
+    committed = fields.Integer(allow_none=True)
+
+
+class RankingQuery(Pagination):
+    stage = fields.String(load_default="document", validate=validate.OneOf(STAGES))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class RankingItemSchema(Schema):
+    application_id = fields.Integer()
+    receipt_number = fields.String(allow_none=True)
+    track = fields.String()
+    physical_ai = fields.Boolean()
+    raw_scores = fields.List(fields.Float())
+    assigned = fields.Integer()
+    trimmed_mean = fields.Float(allow_none=True)
+    bonus = fields.Float()
+    penalty = fields.Float()
+    final_score = fields.Float(allow_none=True)
+    rank = fields.Integer(allow_none=True)
+    adjusted_score = fields.Float(allow_none=True)
+    adjusted_rank = fields.Integer(allow_none=True)
+    outlier_reviewer_ids = fields.List(fields.Integer(), attribute="outliers")
+
+
+class RankingSchema(Schema):
+    items = fields.List(fields.Nested(RankingItemSchema))
+    total = fields.Integer()
+    stage = fields.String()
+    agreement = fields.Float(allow_none=True)

@@ -1,0 +1,499 @@
+"""Assigning evaluators: optimiser runs (queued, previewed, edited, committed) and replacements.
+
+The optimiser itself is the pure `nup.reviews.assignment.plan_assignment`; this module feeds
+it from the database and turns a plan into assignments. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from nup import background, security
+from nup.accounts.models import User
+from nup.applications.models import Application, ApplicationStatus
+from nup.audit import services as audit
+from nup.errors import Conflict as StateConflict
+from nup.errors import DomainError
+from nup.extensions import db
+from nup.notifications import services as notifications
+from nup.programmes.models import Call
+from nup.reviews import services
+from nup.reviews.assignment import Candidate, InfeasibleAssignment, Item, plan_assignment
+from nup.reviews.models import (
+    Assignment,
+    AssignmentRun,
+    AssignmentStatus,
+    Decision,
+    EvaluatorProfile,
+    Outcome,
+    Panel,
+    RunStatus,
+    Stage,
+)
+from nup.timeutil import to_kst
+
+PLAN_TASK = "reviews.plan_assignment"
+ACTIVE = (AssignmentStatus.ASSIGNED, AssignmentStatus.DRAFT, AssignmentStatus.SUBMITTED)
+ASSIGNABLE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW, ApplicationStatus.RESULT)
+
+
+class CallStillOpen(StateConflict):
+    code = "call_open"
+    default_message = _l("Evaluators are assigned after the call has closed.")
+
+
+class NoPanel(DomainError):
+    code = "no_panel"
+    default_message = _l("Put evaluators on a panel for this stage first.")
+
+
+class InfeasiblePlan(DomainError):
+    """No plan keeps every rule; the report lists the applications short of evaluators."""
+
+    code = "infeasible"
+
+    def __init__(self, report: dict):
+        shortfalls = report.get("shortfalls") or []
+        super().__init__(
+            _l("No assignment keeps every rule: %(reason)s", reason=report.get("message", "")),
+            fields={
+                f"application:{s['application_id']}": [
+                    str(_l("needs %(needed)d, %(available)d available", needed=s["needed"], available=s["available"]))
+                ]
+                for s in shortfalls
+            },
+        )
+
+
+class RunNotReady(StateConflict):
+    default_message = _l("This assignment run cannot be changed in its current state.")
+
+
+def assignable_applications(call: Call, stage: str) -> list[Application]:
+    """The applications a stage evaluates.
+
+    Document round: submitted, eligible, with every required document (an incomplete file at
+    the deadline is not evaluated). Presentation round: those the document round advanced.
+    """
+    if stage == Stage.PRESENTATION:
+        query = (
+            select(Application)
+            .join(Decision, Decision.application_id == Application.id)
+            .where(
+                Application.call_id == call.id,
+                Decision.stage == Stage.DOCUMENT,
+                Decision.outcome == Outcome.ADVANCED,
+            )
+        )
+    else:
+        query = select(Application).where(
+            Application.call_id == call.id,
+            Application.status.in_(ASSIGNABLE_STATUSES),
+            Application.eligible.is_(True),
+        )
+    return list(db.session.scalars(query.order_by(Application.id)))
+
+
+def _active_pairs(call_id: int, stage: str) -> list[tuple[int, int, str]]:
+    rows = db.session.execute(
+        select(Assignment.application_id, Assignment.reviewer_id, Assignment.status).where(
+            Assignment.call_id == call_id, Assignment.stage == stage
+        )
+    )
+    return [(a, r, s) for a, r, s in rows]
+
+
+def _groups(call: Call, stage: str, applications: list[Application], reviewer_ids: list[int] | None):
+    """Applications grouped by the panel that reviews them: (reviewer ids, applications)."""
+    if reviewer_ids is not None:
+        return [(sorted(set(reviewer_ids)), applications)]
+    panels = db.session.scalars(select(Panel).where(Panel.call_id == call.id, Panel.stage == stage)).all()
+    by_track = {p.track: sorted(m.reviewer_id for m in p.members) for p in panels}
+    general = by_track.get("")
+    grouped: dict[tuple[int, ...], list[Application]] = defaultdict(list)
+    missing: list[str] = []
+    for application in applications:
+        members = by_track.get(application.track) or general
+        if not members:
+            missing.append(application.track)
+            continue
+        grouped[tuple(members)].append(application)
+    if missing:
+        raise NoPanel(_l("No panel covers the track(s): %(tracks)s.", tracks=", ".join(sorted(set(missing)))))
+    return [(list(members), apps) for members, apps in grouped.items()]
+
+
+def start_run(
+    call: Call,
+    *,
+    actor: User,
+    stage: str = Stage.DOCUMENT,
+    reviewer_ids: list[int] | None = None,
+    per_application: int | None = None,
+    seed: int | None = None,
+    commit_when_ready: bool = False,
+    queue_task: bool = True,
+    now: datetime,
+) -> AssignmentRun:
+    """Queue an optimiser run for the call's stage; the worker computes the plan after the commit."""
+    security.require(actor, "reviews.manage")
+    if stage == Stage.DOCUMENT and now < call.closes_at:
+        raise CallStillOpen()
+    if reviewer_ids is not None:
+        reviewers = db.session.scalars(select(User).where(User.id.in_(reviewer_ids))).all()
+        if len(reviewers) != len(set(reviewer_ids)) or any(r.role != security.REVIEWER for r in reviewers):
+            raise services.NotAnEvaluator(fields={"reviewer_ids": [str(services.NotAnEvaluator.default_message)]})
+    elif not services.panel_reviewer_ids(call, stage):
+        raise NoPanel()
+    n = per_application or call.reviewers_per_application
+    if n < 1:
+        raise DomainError(_l("At least one evaluator per application."))
+    run = AssignmentRun(
+        call_id=call.id,
+        stage=stage,
+        status=RunStatus.QUEUED,
+        seed=seed if seed is not None else secrets.randbelow(2**31),
+        reviewer_ids=sorted(set(reviewer_ids)) if reviewer_ids is not None else [],
+        per_application=n,
+        commit_when_ready=commit_when_ready,
+        created_by_id=actor.id,
+        created_at=now,
+        plan=[],
+        report={},
+    )
+    db.session.add(run)
+    db.session.flush()
+    audit.record(actor, "assignment.run_started", run, after={"stage": stage, "seed": run.seed, "per_application": n})
+    if queue_task:
+        background.enqueue(PLAN_TASK, run_id=run.id)
+    return run
+
+
+def compute_run(run: AssignmentRun, *, now: datetime, on_progress=None) -> AssignmentRun:
+    """Compute the run's plan (or its infeasibility report); commit it too if the run asks for that."""
+    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+        return run
+    call = db.session.get(Call, run.call_id)
+    applications = assignable_applications(call, run.stage)
+    existing = _active_pairs(call.id, run.stage)
+    kept = Counter(a for a, _r, s in existing if s in ACTIVE)
+    load = Counter(r for _a, r, s in existing if s in ACTIVE)
+    excluded = services.conflicted_pairs(call.id) | {(a, r) for a, r, _s in existing}
+    try:
+        groups = _groups(call, run.stage, applications, run.reviewer_ids or None)
+    except DomainError as error:
+        return _fail(run, now, str(error), [])
+    expertise = {
+        p.user_id: frozenset(p.expertise or [])
+        for p in db.session.scalars(
+            select(EvaluatorProfile).where(EvaluatorProfile.user_id.in_({r for g, _ in groups for r in g}))
+        )
+    }
+    plan: list[list] = []
+    loads: dict[int, int] = {}
+    spreads, matched, total_new = [], 0, 0
+    for index, (reviewer_ids, apps) in enumerate(groups):
+        items = [
+            Item(id=a.id, tags=frozenset({a.track}), needed=max(0, run.per_application - kept[a.id])) for a in apps
+        ]
+        candidates = [Candidate(id=r, expertise=expertise.get(r, frozenset()), load=load[r]) for r in reviewer_ids]
+        try:
+            result = plan_assignment(
+                items,
+                candidates,
+                excluded=excluded,
+                seed=run.seed + index,
+                progress=(lambda f, i=index: on_progress((i + f) / len(groups))) if on_progress else None,
+            )
+        except InfeasibleAssignment as error:
+            return _fail(
+                run,
+                now,
+                error.message,
+                [{"application_id": s.item_id, "needed": s.needed, "available": s.available} for s in error.shortfalls],
+            )
+        plan += [[p.item_id, p.candidate_id, p.matched] for p in result.pairs]
+        loads.update({str(k): v for k, v in result.loads.items()})
+        spreads.append(result.spread)
+        matched += sum(1 for p in result.pairs if p.matched)
+        total_new += len(result.pairs)
+    run.plan = plan
+    run.report = {
+        "applications": len(applications),
+        "new_assignments": total_new,
+        "kept_assignments": sum(kept.values()),
+        "spread": max(spreads, default=0),
+        "balanced": all(s <= 1 for s in spreads),
+        "matched_share": round(matched / total_new, 4) if total_new else 1.0,
+        "loads": loads,
+    }
+    run.status, run.progress, run.finished_at = RunStatus.READY, 1.0, now
+    db.session.flush()
+    if run.commit_when_ready:
+        commit_run(run, actor=db.session.get(User, run.created_by_id), now=now)
+    return run
+
+
+def _fail(run: AssignmentRun, now: datetime, message: str, shortfalls: list[dict]) -> AssignmentRun:
+    run.status, run.finished_at, run.progress = RunStatus.FAILED, now, 1.0
+    run.report = {"message": message, "shortfalls": shortfalls}
+    db.session.flush()
+    return run
+
+
+def set_progress(run_id: int, fraction: float) -> None:
+    """Record progress on a connection of its own, so the officer's page sees it while the run works."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            AssignmentRun.__table__.update().where(AssignmentRun.id == run_id).values(progress=round(fraction, 3))
+        )
+
+
+def edit_run(
+    run: AssignmentRun, *, actor: User, application_id: int, remove_reviewer_id: int, add_reviewer_id: int
+) -> AssignmentRun:
+    """Swap one evaluator for another on one application in a ready plan, keeping every rule."""
+    security.require(actor, "reviews.manage")
+    if run.status != RunStatus.READY:
+        raise RunNotReady()
+    plan = [list(p) for p in run.plan]
+    on_app = {r for a, r, _m in plan if a == application_id}
+    if remove_reviewer_id not in on_app:
+        raise DomainError(_l("That evaluator is not proposed for this application."))
+    if add_reviewer_id in on_app or any(
+        a == application_id and r == add_reviewer_id for a, r, _s in _active_pairs(run.call_id, run.stage)
+    ):
+        raise DomainError(_l("That evaluator already reviews this application."))
+    allowed = set(run.reviewer_ids) or set(services.panel_reviewer_ids(db.session.get(Call, run.call_id), run.stage))
+    if add_reviewer_id not in allowed:
+        raise DomainError(_l("Choose an evaluator from the panel."))
+    if services.is_conflicted(application_id, add_reviewer_id):
+        raise DomainError(_l("That evaluator has a conflict of interest with this application."))
+    for pair in plan:
+        if pair[0] == application_id and pair[1] == remove_reviewer_id:
+            pair[1], pair[2] = add_reviewer_id, False
+    run.plan = plan
+    loads = dict(run.report.get("loads", {}))
+    loads[str(remove_reviewer_id)] = loads.get(str(remove_reviewer_id), 1) - 1
+    loads[str(add_reviewer_id)] = loads.get(str(add_reviewer_id), 0) + 1
+    values = list(loads.values())
+    run.report = {**run.report, "loads": loads, "spread": max(values) - min(values), "edited": True}
+    db.session.flush()
+    audit.record(
+        actor,
+        "assignment.plan_edited",
+        run,
+        before={"application_id": application_id, "reviewer_id": remove_reviewer_id},
+        after={"application_id": application_id, "reviewer_id": add_reviewer_id},
+    )
+    return run
+
+
+def commit_run(run: AssignmentRun, *, actor: User, now: datetime) -> int:
+    """Turn a ready plan into assignments, open the stage and tell each evaluator once.
+
+    Pairs that became conflicted or assigned since the plan was made are skipped (and counted
+    in the report), so a commit never breaks a rule the plan kept. Returns how many were made.
+    """
+    security.require(actor, "reviews.manage")
+    if run.status != RunStatus.READY:
+        raise RunNotReady()
+    call = db.session.get(Call, run.call_id)
+    conflicts = services.conflicted_pairs(call.id)
+    taken = {(a, r) for a, r, _s in _active_pairs(call.id, run.stage)}
+    stage = services.stage_of(call, run.stage) or services.open_stage(
+        call, run.stage, actor=actor, due_at=None, now=now
+    )
+    made, skipped, per_reviewer = 0, 0, Counter()
+    for application_id, reviewer_id, matched in run.plan:
+        if (application_id, reviewer_id) in conflicts or (application_id, reviewer_id) in taken:
+            skipped += 1
+            continue
+        db.session.add(
+            Assignment(
+                call_id=call.id,
+                application_id=application_id,
+                reviewer_id=reviewer_id,
+                stage=run.stage,
+                status=AssignmentStatus.ASSIGNED,
+                run_id=run.id,
+                matched_expertise=bool(matched),
+                scores={},
+                comments={},
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        taken.add((application_id, reviewer_id))
+        per_reviewer[reviewer_id] += 1
+        made += 1
+    applied = {a for a, _r, _m in run.plan}
+    if applied:
+        db.session.execute(
+            Application.__table__.update()
+            .where(Application.id.in_(applied), Application.status == ApplicationStatus.SUBMITTED)
+            .values(status=ApplicationStatus.UNDER_REVIEW)
+        )
+    run.status, run.committed_at, run.committed_by_id = RunStatus.COMMITTED, now, actor.id
+    run.report = {**run.report, "committed": made, "skipped_at_commit": skipped}
+    db.session.flush()
+    due = stage.due_at
+    for reviewer in db.session.scalars(select(User).where(User.id.in_(per_reviewer))):
+        notifications.queue(
+            "review_assigned",
+            to=reviewer,
+            key=f"run-{run.id}",
+            call_id=call.id,
+            context={
+                "name": reviewer.name,
+                "count": per_reviewer[reviewer.id],
+                "call_title_ko": call.title_ko,
+                "call_title_en": call.title_en or call.title_ko,
+                "due": to_kst(due).strftime("%Y-%m-%d %H:%M KST") if due else "",
+            },
+        )
+    audit.record(actor, "assignment.committed", run, after={"created": made, "skipped": skipped, "seed": run.seed})
+    return made
+
+
+def discard_run(run: AssignmentRun, *, actor: User) -> None:
+    security.require(actor, "reviews.manage")
+    if run.status not in (RunStatus.READY, RunStatus.FAILED, RunStatus.QUEUED):
+        raise RunNotReady()
+    run.status = RunStatus.DISCARDED
+    audit.record(actor, "assignment.run_discarded", run)
+
+
+def replace_reviewer(application: Application, stage: str, *, actor: User, now: datetime) -> Assignment | None:
+    """Give the application one more evaluator in the stage (after a recusal or an exclusion).
+
+    Chooses with the optimiser among the panel's evaluators who are free of conflicts and not
+    already on it, the least loaded first. Returns None when nobody is left (the officer is
+    shown the gap on the evaluation page).
+    """
+    call = application.call
+    members = services.panel_reviewer_ids(call, stage)
+    panel = services.panel_for(call, stage, application.track)
+    if panel is not None:
+        members = sorted(m.reviewer_id for m in panel.members)
+    existing = _active_pairs(call.id, stage)
+    active_here = sum(1 for a, _r, s in existing if a == application.id and s in ACTIVE)
+    needed = call.reviewers_per_application - active_here
+    if needed <= 0 or not members:
+        return None
+    load = Counter(r for _a, r, s in existing if s in ACTIVE)
+    excluded = services.conflicted_pairs(call.id) | {(a, r) for a, r, _s in existing if a == application.id}
+    expertise = {
+        p.user_id: frozenset(p.expertise or [])
+        for p in db.session.scalars(select(EvaluatorProfile).where(EvaluatorProfile.user_id.in_(members)))
+    }
+    try:
+        result = plan_assignment(
+            [Item(id=application.id, tags=frozenset({application.track}), needed=1)],
+            [Candidate(id=r, expertise=expertise.get(r, frozenset()), load=load[r]) for r in members],
+            excluded=excluded,
+            seed=secrets.randbelow(2**31),
+        )
+    except InfeasibleAssignment:
+        audit.record(actor, "assignment.replacement_missing", application, after={"stage": stage})
+        return None
+    pair = result.pairs[0]
+    assignment = Assignment(
+        call_id=call.id,
+        application_id=application.id,
+        reviewer_id=pair.candidate_id,
+        stage=stage,
+        status=AssignmentStatus.ASSIGNED,
+        matched_expertise=pair.matched,
+        scores={},
+        comments={},
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    reviewer = db.session.get(User, pair.candidate_id)
+    notifications.queue(
+        "review_assigned",
+        to=reviewer,
+        key=f"replacement-{assignment.id}",
+        call_id=call.id,
+        context={
+            "name": reviewer.name,
+            "count": 1,
+            "call_title_ko": call.title_ko,
+            "call_title_en": call.title_en or call.title_ko,
+            "due": "",
+        },
+    )
+    audit.record(actor, "assignment.replacement", assignment, after={"reviewer_id": reviewer.id, "stage": stage})
+    return assignment
+
+
+def replace_missing(call: Call, *, actor: User, now: datetime) -> int:
+    """Fill every application of the call's open stages that is short of evaluators."""
+    made = 0
+    for stage in (Stage.DOCUMENT, Stage.PRESENTATION):
+        open_stage = services.stage_of(call, stage)
+        if open_stage is None or not open_stage.is_open:
+            continue
+        counts = dict(
+            db.session.execute(
+                select(Assignment.application_id, func.count())
+                .where(Assignment.call_id == call.id, Assignment.stage == stage, Assignment.status.in_(ACTIVE))
+                .group_by(Assignment.application_id)
+            ).all()
+        )
+        assigned_before = {a for a, _r, _s in _active_pairs(call.id, stage)}
+        for application in assignable_applications(call, stage):
+            if application.id not in assigned_before:
+                continue  # never assigned: the next run handles it
+            while counts.get(application.id, 0) < call.reviewers_per_application:
+                if replace_reviewer(application, stage, actor=actor, now=now) is None:
+                    break
+                counts[application.id] = counts.get(application.id, 0) + 1
+                made += 1
+    return made
+
+
+def exclude_and_replace(
+    application: Application, reviewer: User, *, actor: User, kind: str, reason: str, now: datetime
+) -> tuple:
+    """Record a conflict and give every open stage that lost the evaluator a replacement.
+
+    Returns the conflict and the replacement assignments (a stage with nobody left gets none;
+    the evaluation page shows the gap).
+    """
+    had = [
+        a.stage
+        for a in db.session.scalars(
+            select(Assignment).where(Assignment.application_id == application.id, Assignment.reviewer_id == reviewer.id)
+        )
+        if a.active
+    ]
+    conflict = services.record_conflict(application, reviewer, actor=actor, kind=kind, reason=reason, now=now)
+    replacements = []
+    for stage_kind in had:
+        stage = services.stage_of(application.call, stage_kind)
+        if stage is not None and stage.is_open:
+            replacement = replace_reviewer(application, stage_kind, actor=actor, now=now)
+            if replacement is not None:
+                replacements.append(replacement)
+    return conflict, replacements
+
+
+def recuse(assignment: Assignment, *, actor: User, reason: str, now: datetime) -> list[Assignment]:
+    """The evaluator withdraws (회피): a conflict is recorded and a replacement found at once."""
+    security.require(actor, "assignment.score", assignment)
+    stage = services.stage_of(assignment.call, assignment.stage)
+    if stage is not None and not stage.is_open:
+        raise StateConflict(_l("This stage has closed."))
+    _conflict, replacements = exclude_and_replace(
+        assignment.application, actor, actor=actor, kind="recusal", reason=reason, now=now
+    )
+    return replacements

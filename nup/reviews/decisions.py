@@ -1,0 +1,470 @@
+"""Decisions, result letters, objections (이의신청) and the applicants' ratings of evaluators.
+
+Services flush, never commit; letters and answers leave through the outbox after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from nup import security
+from nup.accounts.models import User
+from nup.applications.models import Application, ApplicationStatus
+from nup.audit import services as audit
+from nup.errors import Conflict as StateConflict
+from nup.errors import DomainError
+from nup.extensions import db
+from nup.notifications import services as notifications
+from nup.programmes.models import Call
+from nup.reviews import assigning, services
+from nup.reviews.models import (
+    Assignment,
+    AssignmentStatus,
+    Decision,
+    EvaluatorRating,
+    Objection,
+    ObjectionStatus,
+    Outcome,
+    Penalty,
+    RatingReceipt,
+    Stage,
+)
+from nup.reviews.ranking import compute_ranking
+from nup.timeutil import to_kst
+
+OBJECTION_WINDOW = timedelta(days=30)
+ANSWER_WINDOW = timedelta(days=14)
+EXTENSION = timedelta(days=10)
+OUTCOMES_BY_STAGE = {
+    Stage.DOCUMENT: (Outcome.ADVANCED, Outcome.NOT_SELECTED),
+    Stage.PRESENTATION: (Outcome.SELECTED, Outcome.RESERVE, Outcome.NOT_SELECTED),
+}
+
+
+@dataclass(frozen=True)
+class Proposal:
+    application_id: int
+    track: str
+    rank: int | None
+    final_score: float | None
+    outcome: str | None  # None: not scored yet, cannot be decided
+
+
+def rank_band(rank: int | None, count: int) -> str:
+    """The share of the field an applicant is told they were in (not their exact place)."""
+    if rank is None or count == 0:
+        return ""
+    share = rank / count
+    for limit, band in ((0.1, "top10"), (0.25, "top25"), (0.5, "top50")):
+        if share <= limit:
+            return band
+    return "rest"
+
+
+def propose(call: Call, stage: str, *, advance_multiple: int = 2, reserves_per_track: int = 2) -> list[Proposal]:
+    """Outcomes by rank within each track's quota: the preview shown before anything is applied.
+
+    Document round: the top `advance_multiple` × quota of each track advance. Presentation
+    round: the top quota are selected, the next `reserves_per_track` are reserves.
+    """
+    ranking = compute_ranking(call, stage)
+    by_track: dict[str, list] = {}
+    for row in ranking.rows:
+        by_track.setdefault(row.track, []).append(row)
+    proposals = []
+    for track, rows in by_track.items():
+        quota = int((call.track(track) or {}).get("quota") or 0)
+        scored = [r for r in rows if r.final_score is not None and r.complete]
+        place = {r.application_id: i for i, r in enumerate(sorted(scored, key=lambda r: (r.rank, r.application_id)))}
+        for row in rows:
+            if row.application_id not in place:
+                proposals.append(Proposal(row.application_id, track, row.rank, row.final_score, None))
+                continue
+            position = place[row.application_id]
+            if stage == Stage.DOCUMENT:
+                outcome = Outcome.ADVANCED if position < quota * advance_multiple else Outcome.NOT_SELECTED
+            elif position < quota:
+                outcome = Outcome.SELECTED
+            elif position < quota + reserves_per_track:
+                outcome = Outcome.RESERVE
+            else:
+                outcome = Outcome.NOT_SELECTED
+            proposals.append(Proposal(row.application_id, track, row.rank, row.final_score, outcome))
+    return sorted(proposals, key=lambda p: (p.rank is None, p.rank or 0, p.application_id))
+
+
+def apply_decisions(
+    call: Call, stage: str, *, actor: User, outcomes: dict[int, str], reasons: dict[int, str], now: datetime
+) -> int:
+    """Record the outcomes the officer confirmed after the preview; letters are sent separately.
+
+    The stage must be closed (scores locked). A decision already released cannot change here:
+    an upheld objection changes it. Returns how many decisions were written.
+    """
+    security.require(actor, "reviews.manage")
+    review_stage = services.stage_of(call, stage)
+    if review_stage is None or review_stage.is_open:
+        raise StateConflict(_l("Close the stage before deciding: scores must be locked first."))
+    allowed = OUTCOMES_BY_STAGE[stage]
+    ranking = {r.application_id: r for r in compute_ranking(call, stage).rows}
+    bad = [a for a, o in outcomes.items() if o not in allowed or a not in ranking]
+    if bad:
+        raise DomainError(_l("Some outcomes are not valid for this stage."), fields={"outcomes": [str(b) for b in bad]})
+    unscored = [a for a in outcomes if ranking[a].final_score is None]
+    if unscored:
+        raise DomainError(
+            _l("%(count)d application(s) have no counted score yet.", count=len(unscored)),
+            fields={"outcomes": [str(a) for a in unscored]},
+        )
+    existing = {
+        d.application_id: d
+        for d in db.session.scalars(select(Decision).where(Decision.call_id == call.id, Decision.stage == stage))
+    }
+    written = 0
+    count = sum(1 for r in ranking.values() if r.final_score is not None)
+    for application_id, outcome in outcomes.items():
+        row = ranking[application_id]
+        decision = existing.get(application_id)
+        if decision is not None and decision.released_at is not None:
+            if decision.outcome != outcome:
+                raise StateConflict(_l("A released result can only change through an objection."))
+            continue
+        if decision is None:
+            decision = Decision(call_id=call.id, application_id=application_id, stage=stage)
+            db.session.add(decision)
+        before = {"outcome": decision.outcome}
+        decision.outcome = outcome
+        decision.final_score = row.final_score
+        decision.rank = row.rank
+        decision.ranked_count = count
+        decision.criterion_means = {k: round(v, 2) for k, v in row.criterion_means.items()}
+        decision.reasons = (reasons.get(application_id) or "").strip()
+        decision.decided_at, decision.decided_by_id = now, actor.id
+        db.session.flush()
+        audit.record(actor, "decision.recorded", decision, before=before, after={"outcome": outcome, "stage": stage})
+        written += 1
+    return written
+
+
+def release_results(call: Call, stage: str, *, actor: User, now: datetime) -> int:
+    """Send the result letter of every decided, unreleased application in its owner's language."""
+    security.require(actor, "reviews.manage")
+    decisions = db.session.scalars(
+        select(Decision).where(Decision.call_id == call.id, Decision.stage == stage, Decision.released_at.is_(None))
+    ).all()
+    if not decisions:
+        raise StateConflict(_l("There are no decided results waiting to be sent."))
+    comments = released_comments({d.application_id for d in decisions}, stage)
+    for decision in decisions:
+        application = decision.application
+        owner = db.session.get(User, application.user_id)
+        decision.released_at = now
+        final = stage == Stage.PRESENTATION or decision.outcome != Outcome.ADVANCED
+        if final:
+            application.status = ApplicationStatus.RESULT
+        notifications.queue(
+            "review_result",
+            to=owner,
+            key=f"decision-{decision.id}",
+            call_id=call.id,
+            priority=application.physical_ai,
+            context=letter_context(decision, call, owner, comments.get(decision.application_id, [])),
+        )
+        audit.record(actor, "decision.released", decision, after={"outcome": decision.outcome})
+    db.session.flush()
+    return len(decisions)
+
+
+def released_comments(application_ids: set[int], stage: str) -> dict[int, list[str]]:
+    rows = db.session.execute(
+        select(Assignment.application_id, Assignment.overall_comment).where(
+            Assignment.application_id.in_(application_ids),
+            Assignment.stage == stage,
+            Assignment.comment_released.is_(True),
+            Assignment.status == AssignmentStatus.SUBMITTED,
+        )
+    )
+    found: dict[int, list[str]] = {}
+    for application_id, comment in rows:
+        if comment:
+            found.setdefault(application_id, []).append(comment)
+    return found
+
+
+def letter_context(decision: Decision, call: Call, owner: User, comments: list[str]) -> dict:
+    labels = {c["key"]: (c.get("label_ko") or c["key"], c.get("label_en") or c["key"]) for c in call.rubric}
+    return {
+        "name": owner.name,
+        "call_title_ko": call.title_ko,
+        "call_title_en": call.title_en or call.title_ko,
+        "receipt_number": decision.application.receipt_number,
+        "stage": decision.stage,
+        "outcome": decision.outcome,
+        "final_score": round(decision.final_score, 2) if decision.final_score is not None else None,
+        "rank_band": rank_band(decision.rank, decision.ranked_count),
+        "criteria": [
+            {
+                "label_ko": labels.get(k, (k, k))[0],
+                "label_en": labels.get(k, (k, k))[1],
+                "mean": v,
+                "max": next((c["max_points"] for c in call.rubric if c["key"] == k), None),
+            }
+            for k, v in (decision.criterion_means or {}).items()
+        ],
+        "reasons": decision.reasons,
+        "comments": comments,
+        "objection_until": to_kst(decision.released_at + OBJECTION_WINDOW).strftime("%Y-%m-%d")
+        if decision.released_at
+        else "",
+        "application_id": decision.application_id,
+    }
+
+
+def set_comment_released(assignment: Assignment, *, actor: User, released: bool) -> None:
+    """Let (or stop) an evaluator's overall comment go into the applicant's result letter."""
+    security.require(actor, "reviews.manage")
+    assignment.comment_released = released
+    audit.record(actor, "score.comment_release", assignment, after={"released": released})
+
+
+# ------------------------------------------------------------------------ objections
+
+
+class ObjectionLate(DomainError):
+    code = "objection_late"
+    status = 409
+
+    def __init__(self, until: datetime):
+        super().__init__(
+            _l(
+                "Objections to this result could be filed until %(until)s (30 days after the result).",
+                until=to_kst(until).strftime("%Y-%m-%d %H:%M KST"),
+            )
+        )
+
+
+def file_objection(decision: Decision, *, actor: User, grounds: str, now: datetime) -> Objection:
+    """File an objection (이의신청) within 30 days of the result; the office answers within 14 days."""
+    security.require(actor, "application.view", decision.application)
+    if decision.application.user_id != actor.id:
+        raise security.PermissionDenied()
+    if decision.released_at is None:
+        raise StateConflict(_l("There is no result to object to yet."))
+    if now > decision.released_at + OBJECTION_WINDOW:
+        raise ObjectionLate(decision.released_at + OBJECTION_WINDOW)
+    if len(grounds.strip()) < 10:
+        raise DomainError(
+            _l("Describe the grounds of the objection."),
+            fields={"grounds": [str(_l("Describe the grounds (at least 10 characters)."))]},
+        )
+    open_one = db.session.scalar(
+        select(Objection).where(Objection.decision_id == decision.id, Objection.status == ObjectionStatus.FILED)
+    )
+    if open_one is not None:
+        return open_one
+    objection = Objection(
+        decision_id=decision.id,
+        application_id=decision.application_id,
+        filed_by_id=actor.id,
+        filed_at=now,
+        grounds=grounds.strip()[:8000],
+        status=ObjectionStatus.FILED,
+        answer_due_at=now + ANSWER_WINDOW,
+    )
+    db.session.add(objection)
+    db.session.flush()
+    audit.record(actor, "objection.filed", objection, after={"decision_id": decision.id})
+    notifications.queue(
+        "objection_received",
+        to=actor,
+        key=f"objection-{objection.id}",
+        call_id=decision.call_id,
+        context={
+            "name": actor.name,
+            "receipt_number": decision.application.receipt_number,
+            "due": to_kst(objection.answer_due_at).strftime("%Y-%m-%d"),
+            "application_id": decision.application_id,
+        },
+    )
+    return objection
+
+
+def extend_objection(objection: Objection, *, actor: User, reason: str, now: datetime) -> Objection:
+    """Extend the answer deadline once, by 10 days, with a reason the applicant is told."""
+    security.require(actor, "reviews.manage")
+    if objection.status != ObjectionStatus.FILED:
+        raise StateConflict(_l("This objection has been answered."))
+    if objection.extended_at is not None:
+        raise StateConflict(_l("The answer deadline can be extended only once."))
+    if not reason.strip():
+        raise DomainError(_l("Give the reason."), fields={"reason": [str(_l("Give the reason."))]})
+    before = objection.answer_due_at
+    objection.answer_due_at = objection.answer_due_at + EXTENSION
+    objection.extended_at, objection.extension_reason = now, reason.strip()
+    db.session.flush()
+    audit.record(
+        actor,
+        "objection.extended",
+        objection,
+        before={"due": before.isoformat()},
+        after={"due": objection.answer_due_at.isoformat()},
+    )
+    owner = db.session.get(User, objection.filed_by_id)
+    notifications.queue(
+        "objection_extended",
+        to=owner,
+        key=f"objection-{objection.id}",
+        context={
+            "name": owner.name,
+            "due": to_kst(objection.answer_due_at).strftime("%Y-%m-%d"),
+            "reason": objection.extension_reason,
+            "application_id": objection.application_id,
+        },
+    )
+    return objection
+
+
+def answer_objection(
+    objection: Objection, *, actor: User, uphold: bool, answer: str, rereview: bool, now: datetime
+) -> Objection:
+    """Answer an objection. Upheld with re-review: the stage's evaluators of the application are
+    replaced by new ones (the stage re-opens) and the earlier decision waits for the new scores."""
+    security.require(actor, "reviews.manage")
+    if objection.status != ObjectionStatus.FILED:
+        raise StateConflict(_l("This objection has been answered."))
+    if len(answer.strip()) < 10:
+        raise DomainError(
+            _l("Write the answer."), fields={"answer": [str(_l("Write the answer (at least 10 characters)."))]}
+        )
+    objection.status = ObjectionStatus.UPHELD if uphold else ObjectionStatus.DISMISSED
+    objection.answer, objection.answered_at, objection.answered_by_id = answer.strip(), now, actor.id
+    objection.rereview = bool(uphold and rereview)
+    if objection.rereview:
+        decision = objection.decision
+        for assignment in db.session.scalars(
+            select(Assignment).where(
+                Assignment.application_id == decision.application_id, Assignment.stage == decision.stage
+            )
+        ):
+            if assignment.active:
+                assignment.status = AssignmentStatus.REMOVED
+                assignment.recusal_reason = "re-review after objection"
+                assignment.updated_at = now
+        call = decision.application.call
+        review_stage = services.stage_of(call, decision.stage)
+        if review_stage is None or not review_stage.is_open:
+            services.open_stage(call, decision.stage, actor=actor, due_at=None, now=now)
+        db.session.flush()
+        for _ in range(call.reviewers_per_application):
+            if assigning.replace_reviewer(decision.application, decision.stage, actor=actor, now=now) is None:
+                break
+        decision.released_at = None  # a new result letter follows the re-review
+        decision.application.status = ApplicationStatus.UNDER_REVIEW
+    db.session.flush()
+    audit.record(
+        actor,
+        "objection.answered",
+        objection,
+        after={"status": objection.status, "rereview": objection.rereview},
+    )
+    owner = db.session.get(User, objection.filed_by_id)
+    notifications.queue(
+        "objection_answered",
+        to=owner,
+        key=f"objection-{objection.id}",
+        context={
+            "name": owner.name,
+            "upheld": uphold,
+            "rereview": objection.rereview,
+            "answer": objection.answer,
+            "application_id": objection.application_id,
+        },
+    )
+    return objection
+
+
+def objections_due(*, before: datetime) -> list[Objection]:
+    """Open objections whose answer is due before `before` (for the officers' reminders)."""
+    return list(
+        db.session.scalars(
+            select(Objection)
+            .where(Objection.status == ObjectionStatus.FILED, Objection.answer_due_at <= before)
+            .order_by(Objection.answer_due_at)
+        )
+    )
+
+
+# --------------------------------------------------------------------------- ratings
+
+LOW_RATING = 2.5
+MIN_RATINGS = 3
+
+
+def rate_evaluators(application: Application, *, actor: User, stars: int, comment: str, now: datetime) -> int:
+    """Rate the evaluation anonymously, once per application, after the final result.
+
+    The rating is stored once for each evaluator who scored the application, with no link to
+    the applicant; a separate receipt only records that the application has rated.
+    """
+    if application.user_id != actor.id:
+        raise security.PermissionDenied()
+    if application.status != ApplicationStatus.RESULT:
+        raise StateConflict(_l("You can rate the evaluation after your result."))
+    if not isinstance(stars, int) or not 1 <= stars <= 5:
+        raise DomainError(_l("Choose 1 to 5 stars."), fields={"stars": [str(_l("Choose 1 to 5 stars."))]})
+    if db.session.get(RatingReceipt, application.id) is not None:
+        raise StateConflict(_l("You have already rated this evaluation. Thank you."))
+    reviewer_ids = set(
+        db.session.scalars(
+            select(Assignment.reviewer_id).where(
+                Assignment.application_id == application.id, Assignment.status == AssignmentStatus.SUBMITTED
+            )
+        )
+    )
+    for reviewer_id in sorted(reviewer_ids):
+        db.session.add(
+            EvaluatorRating(call_id=application.call_id, reviewer_id=reviewer_id, stars=stars, comment=comment[:2000])
+        )
+    db.session.add(RatingReceipt(application_id=application.id))
+    db.session.flush()
+    return len(reviewer_ids)
+
+
+def has_rated(application_id: int) -> bool:
+    return db.session.get(RatingReceipt, application_id) is not None
+
+
+def evaluator_ratings() -> dict[int, tuple[float, int]]:
+    """reviewer id -> (mean stars, number of ratings)."""
+    rows = db.session.execute(
+        select(EvaluatorRating.reviewer_id, func.avg(EvaluatorRating.stars), func.count()).group_by(
+            EvaluatorRating.reviewer_id
+        )
+    )
+    return {r: (float(mean), n) for r, mean, n in rows}
+
+
+def is_flagged(rating: tuple[float, int] | None) -> bool:
+    return rating is not None and rating[1] >= MIN_RATINGS and rating[0] < LOW_RATING
+
+
+def decisions_of(call: Call, stage: str) -> list[Decision]:
+    return list(db.session.scalars(select(Decision).where(Decision.call_id == call.id, Decision.stage == stage)))
+
+
+def record_penalty(application: Application, *, actor: User, points: float, reason: str) -> Penalty:
+    """Record a penalty (감점), subtracted after trimming in every ranking from now on."""
+    security.require(actor, "reviews.manage")
+    if not 0 < points <= 20:
+        raise DomainError(_l("Penalty points must be more than 0 and at most 20."))
+    if not reason.strip():
+        raise DomainError(_l("Give the reason."), fields={"reason": [str(_l("Give the reason."))]})
+    penalty = Penalty(application_id=application.id, points=points, reason=reason.strip(), recorded_by_id=actor.id)
+    db.session.add(penalty)
+    db.session.flush()
+    audit.record(actor, "penalty.recorded", application, after={"points": points, "reason": penalty.reason})
+    return penalty

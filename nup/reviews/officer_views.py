@@ -1,0 +1,432 @@
+"""Officers' evaluation pages: the evaluator pool, a call's panels, conflicts, stages and assignment runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from nup.accounts.models import User
+from nup.applications.models import Application
+from nup.errors import DomainError
+from nup.extensions import db
+from nup.programmes.models import Call
+from nup.reviews import assigning, composition, decisions, queries, services
+from nup.reviews.forms import (
+    ConfirmForm,
+    ConflictForm,
+    DecideRequestForm,
+    DeclarationsForm,
+    EditRunForm,
+    PanelForm,
+    RunForm,
+    StageForm,
+    expertise_choices,
+)
+from nup.reviews.models import AssignmentRun, Conflict, RunStatus, Stage
+from nup.reviews.views import save_declarations
+from nup.timeutil import KST, utcnow
+from nup.web import page_arg, per_page_arg, show_domain_error
+
+bp = Blueprint("evaluation", __name__, url_prefix="/staff")
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _call(call_id: int) -> Call:
+    return db.session.get(Call, call_id) or abort(404)
+
+
+def _stage_arg() -> str:
+    stage = request.values.get("stage") or Stage.DOCUMENT
+    if stage not in set(Stage):
+        abort(404)
+    return stage
+
+
+def _back(call_id: int, anchor: str = ""):
+    return redirect(url_for(".overview", call_id=call_id, stage=_stage_arg()) + (f"#{anchor}" if anchor else ""))
+
+
+# --------------------------------------------------------------------------- pool
+
+
+@bp.get("/evaluators")
+def pool():
+    pagination = queries.evaluators(page=page_arg(), per_page=per_page_arg(), q=(request.args.get("q") or "")[:100])
+    ids = [u.id for u in pagination.items]
+    return render_template(
+        "reviews/pool.html",
+        pagination=pagination,
+        profiles=queries.profiles_for(ids),
+        ratings=decisions.evaluator_ratings(),
+        is_flagged=decisions.is_flagged,
+        q=request.args.get("q", ""),
+        expertise=dict(expertise_choices(str(get_locale()))),
+    )
+
+
+@bp.route("/evaluators/<int:user_id>", methods=["GET", "POST"])
+def evaluator(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if user.role != "reviewer":
+        abort(404)
+    profile = services.profile_of(user)
+    form = DeclarationsForm(obj=None if request.method == "POST" else profile)
+    form.expertise.choices = expertise_choices(str(get_locale()))
+    if request.method == "GET":
+        for name in ("past_employers", "investments", "advisory_roles"):
+            getattr(form, name).data = "\n".join(getattr(profile, name) or [])
+        form.expertise.data = list(profile.expertise or [])
+    if form.validate_on_submit():
+        try:
+            save_declarations(user, form)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The evaluator's declarations are saved."), "success")
+            return redirect(url_for(".evaluator", user_id=user.id))
+    db.session.rollback()
+    rating = decisions.evaluator_ratings().get(user.id)
+    return render_template(
+        "reviews/evaluator.html", user=user, form=form, rating=rating, flagged=decisions.is_flagged(rating)
+    )
+
+
+# ----------------------------------------------------------------------- overview
+
+
+@bp.get("/calls/<int:call_id>/evaluation")
+def overview(call_id: int):
+    call = _call(call_id)
+    stage_kind = _stage_arg()
+    reviewers = queries.all_evaluators()
+    profiles = queries.profiles_for(r.id for r in reviewers)
+    panels = {p.track: p for p in db.session.scalars(select_panels(call, stage_kind))}
+    checks = {
+        track: composition.composition_warnings(
+            [profiles.get(m.reviewer_id) for m in panel.members], per_application=call.reviewers_per_application
+        )
+        for track, panel in panels.items()
+    }
+    latest = queries.runs_of(call, limit=5)
+    run_form = RunForm(formdata=None, per_application=call.reviewers_per_application, stage=stage_kind)
+    return render_template(
+        "reviews/overview.html",
+        call=call,
+        stage_kind=stage_kind,
+        stage=services.stage_of(call, stage_kind),
+        progress=queries.progress(call, stage_kind),
+        reviewers=reviewers,
+        profiles=profiles,
+        panels=panels,
+        checks=checks,
+        runs=latest,
+        run_form=run_form,
+        stage_form=StageForm(formdata=None),
+        confirm=ConfirmForm(formdata=None),
+        assignable=len(assigning.assignable_applications(call, stage_kind)),
+        requests=queries.open_requests(call),
+        now=utcnow(),
+    )
+
+
+def select_panels(call: Call, stage: str):
+    from nup.reviews.models import Panel
+
+    return select(Panel).where(Panel.call_id == call.id, Panel.stage == stage).order_by(Panel.track)
+
+
+@bp.post("/calls/<int:call_id>/evaluation/panel")
+def panel(call_id: int):
+    call = _call(call_id)
+    form = PanelForm()
+    form.reviewer_ids.choices = [(u.id, u.name) for u in queries.all_evaluators()]
+    if not form.validate_on_submit():
+        flash(_("The panel could not be saved."), "error")
+        return _back(call.id, "panels")
+    try:
+        services.set_panel(
+            call,
+            actor=_me(),
+            stage=form.stage.data or Stage.DOCUMENT,
+            track=form.track.data or "",
+            reviewer_ids=[int(i) for i in form.reviewer_ids.data or []],
+            name=form.name.data or "",
+            now=utcnow(),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The panel is saved."), "success")
+    return _back(call.id, "panels")
+
+
+@bp.post("/calls/<int:call_id>/evaluation/detect-conflicts")
+def detect_conflicts(call_id: int):
+    call = _call(call_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    found = services.detect_exclusions(call, actor=_me(), now=utcnow())
+    db.session.commit()
+    flash(_("%(count)d new exclusion(s) found.", count=found), "success")
+    return redirect(url_for(".conflicts", call_id=call.id))
+
+
+@bp.get("/calls/<int:call_id>/conflicts")
+def conflicts(call_id: int):
+    call = _call(call_id)
+    status = request.args.get("status", "")
+    pagination = queries.conflicts_of(call, page=page_arg(), per_page=per_page_arg(), status=status)
+    reviewers = queries.all_evaluators()
+    form = ConflictForm(formdata=None)
+    form.reviewer_id.choices = [(u.id, f"{u.name} ({u.email})") for u in reviewers]
+    decide = DecideRequestForm(formdata=None)
+    decide.reviewer_ids.choices = form.reviewer_id.choices
+    return render_template(
+        "reviews/conflicts.html", call=call, pagination=pagination, form=form, decide=decide, status=status
+    )
+
+
+@bp.post("/calls/<int:call_id>/conflicts")
+def record_conflict(call_id: int):
+    call = _call(call_id)
+    form = ConflictForm()
+    form.reviewer_id.choices = [(u.id, u.name) for u in queries.all_evaluators()]
+    if not form.validate_on_submit():
+        flash(" ".join(m for ms in form.errors.values() for m in ms), "error")
+        return redirect(url_for(".conflicts", call_id=call.id))
+    application = db.session.scalar(
+        select(Application).where(
+            Application.call_id == call.id, Application.receipt_number == form.receipt_number.data.strip()
+        )
+    )
+    reviewer = db.session.get(User, form.reviewer_id.data)
+    if application is None or reviewer is None:
+        flash(_("No application of this call has that receipt number."), "error")
+        return redirect(url_for(".conflicts", call_id=call.id))
+    try:
+        _conflict, replacements = assigning.exclude_and_replace(
+            application, reviewer, actor=_me(), kind="declared", reason=form.reason.data, now=utcnow()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The conflict is recorded. Replacements assigned: %(count)d.", count=len(replacements)), "success")
+    return redirect(url_for(".conflicts", call_id=call.id))
+
+
+@bp.post("/conflicts/<int:conflict_id>/decide")
+def decide_request(conflict_id: int):
+    conflict = db.session.get(Conflict, conflict_id) or abort(404)
+    form = DecideRequestForm()
+    form.reviewer_ids.choices = [(u.id, u.name) for u in queries.all_evaluators()]
+    if not form.validate_on_submit():
+        abort(400)
+    accept = form.decision.data == "accept"
+    try:
+        recorded = services.decide_exclusion_request(
+            conflict,
+            actor=_me(),
+            accept=accept,
+            reviewer_ids=[int(i) for i in form.reviewer_ids.data or []],
+            note=form.note.data or "",
+            now=utcnow(),
+        )
+        for item in recorded:
+            for stage in (Stage.DOCUMENT, Stage.PRESENTATION):
+                open_stage = services.stage_of(item.application.call, stage)
+                if open_stage is not None and open_stage.is_open:
+                    assigning.replace_missing(item.application.call, actor=_me(), now=utcnow())
+                    break
+    except DomainError as error:
+        db.session.rollback()
+        flash(" ".join(m for ms in error.fields.values() for m in ms) or error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The request is accepted.") if accept else _("The request is rejected."), "success")
+    return redirect(url_for(".conflicts", call_id=conflict.call_id))
+
+
+# ------------------------------------------------------------------ stages and runs
+
+
+def _parse_local(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=KST)
+    except ValueError:
+        return None
+
+
+@bp.post("/calls/<int:call_id>/evaluation/stage")
+def stage(call_id: int):
+    call = _call(call_id)
+    form = StageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    kind = _stage_arg()
+    try:
+        if form.action.data == "close":
+            services.close_stage(call, kind, actor=_me(), now=utcnow())
+            message = _("The stage is closed: scores are locked.")
+        else:
+            due = _parse_local(form.due_at.data)
+            if form.due_at.data and due is None:
+                raise DomainError(_("Enter the date and time as YYYY-MM-DD HH:MM."))
+            services.open_stage(call, kind, actor=_me(), due_at=due, now=utcnow())
+            message = _("The stage is open for scoring.")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return _back(call.id, "stage")
+
+
+@bp.post("/calls/<int:call_id>/evaluation/runs")
+def start_run(call_id: int):
+    call = _call(call_id)
+    form = RunForm()
+    if not form.validate_on_submit():
+        flash(" ".join(m for ms in form.errors.values() for m in ms), "error")
+        return _back(call.id, "assign")
+    try:
+        run = assigning.start_run(
+            call,
+            actor=_me(),
+            stage=_stage_arg(),
+            per_application=form.per_application.data,
+            seed=form.seed.data,
+            now=utcnow(),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back(call.id, "assign")
+    db.session.commit()
+    return redirect(url_for(".run", run_id=run.id))
+
+
+def _run(run_id: int) -> AssignmentRun:
+    return db.session.get(AssignmentRun, run_id) or abort(404)
+
+
+@bp.get("/assignment-runs/<int:run_id>")
+def run(run_id: int):
+    the_run = _run(run_id)
+    call = _call(the_run.call_id)
+    plan_rows: dict[int, list] = {}
+    for application_id, reviewer_id, matched in the_run.plan or []:
+        plan_rows.setdefault(application_id, []).append((reviewer_id, matched))
+    applications = queries.application_briefs(list(plan_rows))
+    reviewers = {u.id: u for u in queries.all_evaluators()}
+    page = page_arg()
+    per_page = per_page_arg(default=50)
+    ordered = sorted(plan_rows.items(), key=lambda item: (not applications[item[0]].physical_ai, item[0]))
+    start = (page - 1) * per_page
+    edit = EditRunForm(formdata=None)
+    return render_template(
+        "reviews/run.html",
+        run=the_run,
+        call=call,
+        rows=ordered[start : start + per_page],
+        total_rows=len(ordered),
+        page=page,
+        per_page=per_page,
+        applications=applications,
+        reviewers=reviewers,
+        edit=edit,
+        confirm=ConfirmForm(formdata=None),
+        conflicts=services.conflicted_pairs(call.id),
+    )
+
+
+@bp.get("/assignment-runs/<int:run_id>/status")
+def run_status(run_id: int):
+    the_run = _run(run_id)
+    return jsonify(status=the_run.status, progress=the_run.progress, report=the_run.report)
+
+
+@bp.post("/assignment-runs/<int:run_id>/edit")
+def edit_run(run_id: int):
+    the_run = _run(run_id)
+    form = EditRunForm()
+    form.add_reviewer_id.choices = [(u.id, u.name) for u in queries.all_evaluators()]
+    if not form.validate_on_submit() or not (form.application_id.data or "").isdigit():
+        abort(400)
+    try:
+        assigning.edit_run(
+            the_run,
+            actor=_me(),
+            application_id=int(form.application_id.data),
+            remove_reviewer_id=int(form.remove_reviewer_id.data),
+            add_reviewer_id=form.add_reviewer_id.data,
+        )
+    except (DomainError, ValueError) as error:
+        db.session.rollback()
+        flash(getattr(error, "message", str(error)), "error")
+    else:
+        db.session.commit()
+        flash(_("The proposal is changed."), "success")
+    return redirect(url_for(".run", run_id=run_id, page=request.args.get("page", 1)))
+
+
+@bp.post("/assignment-runs/<int:run_id>/commit")
+def commit_run(run_id: int):
+    the_run = _run(run_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        made = assigning.commit_run(the_run, actor=_me(), now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".run", run_id=run_id))
+    db.session.commit()
+    flash(_("%(count)d assignments are committed and the evaluators are told.", count=made), "success")
+    return redirect(url_for(".overview", call_id=the_run.call_id, stage=the_run.stage))
+
+
+@bp.post("/assignment-runs/<int:run_id>/discard")
+def discard_run(run_id: int):
+    the_run = _run(run_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        assigning.discard_run(the_run, actor=_me())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The proposal is discarded."), "success")
+    return redirect(url_for(".overview", call_id=the_run.call_id, stage=the_run.stage))
+
+
+@bp.post("/calls/<int:call_id>/evaluation/fill-gaps")
+def fill_gaps(call_id: int):
+    call = _call(call_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    made = assigning.replace_missing(call, actor=_me(), now=utcnow())
+    db.session.commit()
+    flash(_("%(count)d replacement evaluator(s) assigned.", count=made), "success")
+    return _back(call.id, "progress")
+
+
+__all__ = ["RunStatus", "bp"]

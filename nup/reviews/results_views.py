@@ -1,0 +1,126 @@
+"""Applicants' pages after review: results, objections (이의신청), exclusion requests (기피), ratings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from nup.applications import queries as application_queries
+from nup.errors import DomainError
+from nup.extensions import db
+from nup.reviews import decisions, services
+from nup.reviews.forms import ExclusionRequestForm, ObjectionForm, RatingForm
+from nup.reviews.models import Conflict, Decision, Objection
+from nup.timeutil import utcnow
+from nup.web import show_domain_error
+
+bp = Blueprint("results", __name__)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _own(application_id: int):
+    return application_queries.own_application(_me(), application_id) or abort(404)
+
+
+def _page(application, *, objection_form=None, rating_form=None, exclusion_form=None):
+    released = db.session.scalars(
+        select(Decision)
+        .where(Decision.application_id == application.id, Decision.released_at.is_not(None))
+        .order_by(Decision.released_at)
+    ).all()
+    objections = db.session.scalars(
+        select(Objection).where(Objection.application_id == application.id).order_by(Objection.filed_at)
+    ).all()
+    requests = db.session.scalars(
+        select(Conflict).where(Conflict.application_id == application.id, Conflict.created_by_id == _me().id)
+    ).all()
+    latest = released[-1] if released else None
+    now = utcnow()
+    return render_template(
+        "reviews/result.html",
+        application=application,
+        call=application.call,
+        decisions=released,
+        latest=latest,
+        letter=decisions.letter_context(latest, application.call, _me(), []) if latest else None,
+        objections=objections,
+        can_object=bool(latest and now <= latest.released_at + decisions.OBJECTION_WINDOW),
+        objection_until=(latest.released_at + decisions.OBJECTION_WINDOW) if latest else None,
+        objection_form=objection_form or ObjectionForm(formdata=None),
+        rating_form=rating_form or RatingForm(formdata=None),
+        exclusion_form=exclusion_form or ExclusionRequestForm(formdata=None),
+        has_rated=decisions.has_rated(application.id),
+        requests=requests,
+    )
+
+
+@bp.get("/applications/<int:application_id>/result")
+def result(application_id: int):
+    return _page(_own(application_id))
+
+
+@bp.post("/applications/<int:application_id>/objection")
+def file_objection(application_id: int):
+    application = _own(application_id)
+    form = ObjectionForm()
+    decision = db.session.scalar(
+        select(Decision)
+        .where(Decision.application_id == application.id, Decision.released_at.is_not(None))
+        .order_by(Decision.released_at.desc())
+    )
+    if decision is None:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            decisions.file_objection(decision, actor=_me(), grounds=form.grounds.data, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your objection is filed. The programme office answers within 14 days."), "success")
+            return redirect(url_for(".result", application_id=application.id))
+    return _page(application, objection_form=form), 422
+
+
+@bp.post("/applications/<int:application_id>/rating")
+def rate(application_id: int):
+    application = _own(application_id)
+    form = RatingForm()
+    if form.validate_on_submit():
+        try:
+            decisions.rate_evaluators(
+                application, actor=_me(), stars=int(form.stars.data), comment=form.comment.data or "", now=utcnow()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you. Your rating is recorded anonymously."), "success")
+            return redirect(url_for(".result", application_id=application.id))
+    return _page(application, rating_form=form), 422
+
+
+@bp.post("/applications/<int:application_id>/exclusion-request")
+def request_exclusion(application_id: int):
+    application = _own(application_id)
+    form = ExclusionRequestForm()
+    if form.validate_on_submit():
+        try:
+            services.request_exclusion(
+                application, actor=_me(), subject=form.subject.data, reason=form.reason.data, now=utcnow()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your request is sent. The programme office decides and tells you."), "success")
+            return redirect(url_for(".result", application_id=application.id))
+    return _page(application, exclusion_form=form), 422

@@ -1,0 +1,193 @@
+"""Evaluators' pages: the queue, the integrity pledge, blind scoring, withdrawal, declarations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from nup.applications.models import Application
+from nup.errors import DomainError
+from nup.extensions import db
+from nup.programmes import catalogue
+from nup.programmes.models import Call
+from nup.reviews import assigning, queries, scores, services
+from nup.reviews.forms import DeclarationsForm, PledgeForm, RecuseForm, ScoreForm, expertise_choices, lines
+from nup.reviews.models import Stage
+from nup.timeutil import utcnow
+from nup.web import client_ip, page_arg, per_page_arg, show_domain_error
+
+bp = Blueprint("evaluator", __name__, url_prefix="/review")
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@bp.get("/")
+def queue():
+    status = request.args.get("status", "")
+    pagination = queries.queue_for(
+        _me(), page=page_arg(), per_page=per_page_arg(), status=status, language=str(get_locale())
+    )
+    pledged = {row.call_id: services.has_pledged(_me(), row.call_id) for row in pagination.rows}
+    return render_template(
+        "reviews/queue.html",
+        pagination=pagination,
+        counts=queries.queue_counts(_me()),
+        pledged=pledged,
+        status=status,
+    )
+
+
+@bp.route("/calls/<int:call_id>/pledge", methods=["GET", "POST"])
+def pledge(call_id: int):
+    call = db.session.get(Call, call_id) or abort(404)
+    form = PledgeForm()
+    nxt = request.args.get("next", "")
+    if form.validate_on_submit():
+        services.sign_pledge(call, actor=_me(), ip=client_ip(), now=utcnow())
+        db.session.commit()
+        flash(_("Thank you. You signed the integrity pledge."), "success")
+        if nxt.isdigit():
+            return redirect(url_for(".score", assignment_id=int(nxt)))
+        return redirect(url_for(".queue"))
+    return render_template(
+        "reviews/pledge.html", call=call, form=form, signed=services.has_pledged(_me(), call.id), next=nxt
+    )
+
+
+def _blind_fields(application: Application, stage: str) -> dict[str, str]:
+    fields = {
+        name: getattr(application, name) or ""
+        for name in ("summary", "problem", "solution", "scale_up", "team", "industry")
+    }
+    if stage == Stage.DOCUMENT:
+        fields = {k: queries.redact(v, application) for k, v in fields.items()}
+    return fields
+
+
+@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+def score(assignment_id: int):
+    assignment = queries.own_assignment(_me(), assignment_id) or abort(404)
+    call = assignment.call
+    if not services.has_pledged(_me(), call.id):
+        return redirect(url_for(".pledge", call_id=call.id, next=assignment.id))
+    stage = services.stage_of(call, assignment.stage)
+    form = ScoreForm()
+    field_errors: dict[str, list[str]] = {}
+    entered = dict(assignment.scores or {})
+    entered_comments = dict(assignment.comments or {})
+    if request.method == "POST" and form.validate_on_submit():
+        submit = request.form.get("action") == "submit"
+        entered = {c["key"]: request.form.get(f"points-{c['key']}", "") for c in call.rubric}
+        entered_comments = {c["key"]: request.form.get(f"comment-{c['key']}", "") for c in call.rubric}
+        try:
+            scores.save_score(
+                assignment,
+                actor=_me(),
+                points=entered,
+                comments=entered_comments,
+                overall_comment=form.overall_comment.data or "",
+                submit=submit,
+                expected_version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                now=utcnow(),
+            )
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            flash(str(scores.StaleScore.default_message), "error")
+        except DomainError as error:
+            db.session.rollback()
+            field_errors = error.fields
+            show_domain_error(form, error)
+        else:
+            flash(
+                _("Your score is submitted. You can change it until the stage closes.")
+                if submit
+                else _("Your draft is saved. It does not count until you submit it."),
+                "success",
+            )
+            return redirect(url_for(".score", assignment_id=assignment.id))
+    elif request.method == "GET":
+        form.overall_comment.data = assignment.overall_comment
+    form.version.data = str(assignment.version)
+    application = assignment.application
+    return render_template(
+        "reviews/score.html",
+        assignment=assignment,
+        call=call,
+        stage=stage,
+        form=form,
+        blind=assignment.stage == Stage.DOCUMENT,
+        code=queries.blind_code(assignment.id),
+        fields=_blind_fields(application, assignment.stage),
+        application=application,
+        entered=entered,
+        entered_comments=entered_comments,
+        field_errors=field_errors,
+        document_kinds=sorted({d.kind for d in application.documents}),
+        document_label=catalogue.document_label,
+        recuse_form=RecuseForm(formdata=None),
+        max_total=scores.max_total(call),
+    )
+
+
+@bp.post("/assignments/<int:assignment_id>/recuse")
+def recuse(assignment_id: int):
+    assignment = queries.own_assignment(_me(), assignment_id) or abort(404)
+    form = RecuseForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason."), "error")
+        return redirect(url_for(".score", assignment_id=assignment_id))
+    try:
+        assigning.recuse(assignment, actor=_me(), reason=form.reason.data, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".score", assignment_id=assignment_id))
+    db.session.commit()
+    flash(_("You have withdrawn from this review. The programme office has been given a replacement."), "success")
+    return redirect(url_for(".queue"))
+
+
+@bp.route("/declarations", methods=["GET", "POST"])
+def declarations():
+    profile = services.profile_of(_me())
+    form = DeclarationsForm(obj=None if request.method == "POST" else profile)
+    form.expertise.choices = expertise_choices(str(get_locale()))
+    if request.method == "GET":
+        for name in ("past_employers", "investments", "advisory_roles"):
+            getattr(form, name).data = "\n".join(getattr(profile, name) or [])
+        form.expertise.data = list(profile.expertise or [])
+    if form.validate_on_submit():
+        try:
+            save_declarations(_me(), form)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your declarations are saved."), "success")
+            return redirect(url_for(".declarations"))
+    db.session.rollback()  # an empty profile is created only when saved
+    return render_template("reviews/declarations.html", form=form)
+
+
+def save_declarations(evaluator, form: DeclarationsForm):
+    """Save the declarations form for `evaluator` (used by the evaluator and by officers)."""
+    return services.save_profile(
+        evaluator,
+        actor=_me(),
+        organisation=form.organisation.data or "",
+        position=form.position.data or "",
+        past_employers=lines(form.past_employers.data),
+        investments=lines(form.investments.data),
+        advisory_roles=lines(form.advisory_roles.data),
+        expertise=list(form.expertise.data or []),
+        gender=form.gender.data or "undisclosed",
+        market_expert=bool(form.market_expert.data),
+        now=utcnow(),
+    )
