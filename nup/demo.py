@@ -8,6 +8,7 @@ from nup.accounts import services
 from nup.accounts.consents import CONSENTS
 from nup.accounts.models import User
 from nup.demo_applications import load_calls
+from nup.demo_reviews import load_review_demo
 from nup.extensions import db
 from nup.timeutil import utcnow
 
@@ -46,6 +47,7 @@ def load(*, if_empty: bool) -> list[tuple[str, str, str]] | None:
     founders += _more_applicants(now, 34)
     if officer is not None:
         load_calls(officer, founders, now=now)
+        load_review_demo(officer, founders[2:], password=DEMO_ACCOUNTS[1][1], now=now)
     db.session.commit()
     return created
 

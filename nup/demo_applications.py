@@ -202,56 +202,63 @@ def load_calls(officer, applicants: list, *, now) -> int:
     call_services.publish_call(past, actor=officer, now=now)
     count = 0
     for index, applicant in enumerate(applicants):
-        startup = STARTUPS[index % len(STARTUPS)]
-        name, industry, track, _language, summary, problem, solution, scale_up, team, markets = startup
-        suffix = "" if index < len(STARTUPS) else f" {index // len(STARTUPS) + 1}"
-        years = rng.choice([4, 5, 6, 3, 8, 2, 5, 4]) if index % 7 else 5
-        founded = values["announced_on"] - timedelta(days=365 * years + rng.randint(20, 300))
-        application = services.start_application(call, actor=applicant, now=now)
-        services.save_draft(
-            application,
-            actor=applicant,
-            now=now,
-            values={
-                "company_name": name + suffix,
-                "applicant_type": "company",
-                "business_registration_number": valid_brn(rng),
-                "founded_on": founded,
-                "ceo_name": applicant.name,
-                "address": "",
-                "region": rng.choice(REGIONS),
-                "employees": rng.randint(4, 40),
-                "industry": industry,
-                "website": "https://example.com",
-                "tax_arrears": index % 11 == 5,
-                "loan_default": False,
-                "participation_ban": False,
-                "duplicate_support": index % 13 == 7,
-                "track": track,
-                "summary": summary,
-                "problem": problem,
-                "solution": solution,
-                "scale_up": scale_up,
-                "team": team,
-                "funding_requested": rng.choice([150, 200, 250, 300]) * 1_000_000,
-                "target_markets": markets,
-            },
-        )
-        if index % 5 == 4:
-            count += 1
-            continue  # left as a draft
-        for document in call.documents_for("company"):
-            services.upload_document(
-                application,
-                actor=applicant,
-                kind=document["kind"],
-                stream=io.BytesIO(PDF),
-                filename=f"{document['kind']}.pdf",
-                issued_on=to_kst(now).date() - timedelta(days=10) if document.get("max_age_days") else None,
-                started_at=now,
-                clock=lambda: now,
-            )
-        services.submit_application(application, actor=applicant, now=now - timedelta(hours=rng.randint(1, 200)))
+        draft_only = index % 5 == 4
+        submit_at = now - timedelta(hours=rng.randint(1, 200))
+        apply_to(call, applicant, index, rng, now=now, submit_at=None if draft_only else submit_at)
         count += 1
     db.session.flush()
     return count
+
+
+def apply_to(call, applicant, index: int, rng: random.Random, *, now, submit_at=None):
+    """Fill an application from the demo startups (and submit it at `submit_at` when given)."""
+    startup = STARTUPS[index % len(STARTUPS)]
+    name, industry, track, _language, summary, problem, solution, scale_up, team, markets = startup
+    suffix = "" if index < len(STARTUPS) else f" {index // len(STARTUPS) + 1}"
+    years = rng.choice([4, 5, 6, 3, 8, 2, 5, 4]) if index % 7 else 5
+    founded = call.announced_on - timedelta(days=365 * years + rng.randint(20, 300))
+    application = services.start_application(call, actor=applicant, now=submit_at or now)
+    services.save_draft(
+        application,
+        actor=applicant,
+        now=submit_at or now,
+        values={
+            "company_name": name + suffix,
+            "applicant_type": "company",
+            "business_registration_number": valid_brn(rng),
+            "founded_on": founded,
+            "ceo_name": applicant.name,
+            "address": "",
+            "region": rng.choice(REGIONS),
+            "employees": rng.randint(4, 40),
+            "industry": industry,
+            "website": "https://example.com",
+            "tax_arrears": index % 11 == 5,
+            "loan_default": False,
+            "participation_ban": False,
+            "duplicate_support": index % 13 == 7,
+            "track": track,
+            "summary": summary,
+            "problem": problem,
+            "solution": solution,
+            "scale_up": scale_up,
+            "team": team,
+            "funding_requested": rng.choice([150, 200, 250, 300]) * 1_000_000,
+            "target_markets": markets,
+        },
+    )
+    if submit_at is None:
+        return application
+    for document in call.documents_for("company"):
+        services.upload_document(
+            application,
+            actor=applicant,
+            kind=document["kind"],
+            stream=io.BytesIO(PDF),
+            filename=f"{document['kind']}.pdf",
+            issued_on=to_kst(submit_at).date() - timedelta(days=10) if document.get("max_age_days") else None,
+            started_at=submit_at,
+            clock=lambda: submit_at,
+        )
+    services.submit_application(application, actor=applicant, now=submit_at)
+    return application

@@ -345,3 +345,19 @@ def mail_messages() -> list:
     if not folder.is_dir():
         return []
     return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(folder.glob("*.eml"))]
+
+
+@pytest.fixture(autouse=True)
+def _show_server_errors(request):
+    """Print the traceback of any 500 a test provokes, so its failure shows the cause."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    import logging
+    import sys
+
+    handler = logging.StreamHandler(sys.stderr)
+    logger = logging.getLogger("nup.responses")
+    logger.addHandler(handler)
+    yield
+    logger.removeHandler(handler)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, send_from_directory, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, send_from_directory
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -36,7 +36,9 @@ def dashboard():
             "now": now,
         }
     if current_user.role == "reviewer":
-        return redirect(url_for("evaluator.queue"))
+        from nup.reviews.queries import queue_counts
+
+        context = {"counts": queue_counts(current_user)}
     return render_template(f"home/dashboard_{current_user.role}.html", **context)
 
 

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 FONT, HEADING_FONT = "HYSMyeongJo-Medium", "HYGothic-Medium"
+MARGIN = 15 * mm
 
 Value = str | int | float | None
 
@@ -391,8 +392,8 @@ def _footer_canvas(footer: str) -> type[Canvas]:
             for number, state in enumerate(self._saved_pages, start=1):
                 self.__dict__.update(state)
                 self.setFont(FONT, 8)
-                self.drawString(18 * mm, 10 * mm, footer)
-                self.drawRightString(A4[0] - 18 * mm, 10 * mm, f"{number} / {total}")
+                self.drawString(MARGIN, 10 * mm, footer)
+                self.drawRightString(A4[0] - MARGIN, 10 * mm, f"{number} / {total}")
                 super().showPage()
             super().save()
 
@@ -408,6 +409,8 @@ def _table(data: list[list], widths: Sequence[float], *, header: bool = True) ->
             [
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
                 ("BACKGROUND", *band, colors.HexColor("#E8EEF6")),
             ]
         )
@@ -420,9 +423,10 @@ def render_summary(summary: EvaluationSummary) -> bytes:
     _register_fonts()
     body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
     head = ParagraphStyle("head", parent=body, fontName=HEADING_FONT)
+    column_head = ParagraphStyle("column_head", parent=head, fontSize=8, leading=10)
     title = ParagraphStyle("title", fontName=HEADING_FONT, fontSize=16, leading=22, spaceAfter=4 * mm)
     section = ParagraphStyle("section", fontName=HEADING_FONT, fontSize=11, leading=15, spaceBefore=5 * mm)
-    width = A4[0] - 36 * mm
+    width = A4[0] - 2 * MARGIN
 
     def cells(values: Iterable[object], style: ParagraphStyle = body) -> list[Paragraph]:
         return [Paragraph(escape(str(v)), style) for v in values]
@@ -438,13 +442,12 @@ def render_summary(summary: EvaluationSummary) -> bytes:
         ("분야", summary.track_label),
         ("피지컬 AI", _yes_no(summary.physical_ai)),
     ]
-    labels = [label for label, _ in summary.criteria]
-    criteria = [Paragraph(f"{escape(label)}<br/>(만점 {top:g})", head) for label, top in summary.criteria]
-    sheet_rows = [[*cells(["평가위원", "상태"], head), *criteria, *cells(["합계"], head)]]
+    criteria = [Paragraph(f"{escape(label)}<br/>(만점 {top:g})", column_head) for label, top in summary.criteria]
+    sheet_rows = [[*cells(["평가위원", "상태"], column_head), *criteria, *cells(["합계"], column_head)]]
     for line in summary.sheets:
         sheet_rows.append(cells([line.label, line.status, *map(_figure, line.points), _figure(line.total)]))
-    fixed = 22 * mm + 2 * 18 * mm  # evaluator, status and total; the criteria share the rest
-    column = (width - fixed) / max(len(labels), 1)
+    fixed = 18 * mm + 18 * mm + 15 * mm  # evaluator, status and total; the criteria share the rest
+    column = (width - fixed) / max(len(summary.criteria), 1)
     means = [cells(["평가항목", "평균", "만점", "득점률"], head)]
     for (label, top), mean in zip(summary.criteria, summary.criterion_means, strict=True):
         rate = "–" if mean is None or not top else f"{100 * mean / top:.0f}%"
@@ -463,7 +466,7 @@ def render_summary(summary: EvaluationSummary) -> bytes:
         Paragraph("평가 결과 요약표", title),
         _table(pairs(facts), [35 * mm, width - 35 * mm], header=False),
         Paragraph("평가위원별 평가표", section),
-        _table(sheet_rows, [22 * mm, 18 * mm, *[column] * len(labels), 18 * mm]),
+        _table(sheet_rows, [18 * mm, 18 * mm, *[column] * len(summary.criteria), 15 * mm]),
         Paragraph("평가항목별 평균", section),
         _table(means, [width * 0.46, width * 0.18, width * 0.18, width * 0.18]),
         Paragraph("결과", section),
@@ -473,8 +476,8 @@ def render_summary(summary: EvaluationSummary) -> bytes:
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
         topMargin=18 * mm,
         bottomMargin=20 * mm,
         title=f"평가 결과 요약표 {summary.receipt_number}",
