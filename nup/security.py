@@ -170,6 +170,7 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "evaluation.commit_run": "reviews.manage",
     "evaluation.discard_run": "reviews.manage",
     "evaluation.fill_gaps": "reviews.manage",
+    "evaluation.schedule": "reviews.manage",
     "evaluation.ranking": "reviews.manage",
     "evaluation.application": "reviews.manage",
     "evaluation.release_comment": "reviews.manage",

@@ -133,6 +133,21 @@ KINDS: dict[str, EmailKind] = {
             },
         ),
         EmailKind(
+            "presentation_scheduled",
+            _l("Presentation round: your time slot"),
+            True,
+            {
+                "name": "김하늘",
+                "receipt_number": "NUP-2026-000123",
+                "call_title_ko": "2026 N-Up 모집공고",
+                "call_title_en": "N-Up 2026 call",
+                "starts_at": "2026-12-15 10:00 KST",
+                "minutes": 20,
+                "location": "서울 팁스타운 S1 3층 / 화상 링크는 전날 안내",
+                "application_id": 1,
+            },
+        ),
+        EmailKind(
             "objection_received",
             _l("Objection received"),
             True,

@@ -154,3 +154,17 @@ class RatingForm(FlaskForm):
 class ExclusionRequestForm(FlaskForm):
     subject = StringField(_l("Evaluator or organisation to exclude"), validators=[DataRequired(), Length(max=200)])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason.")), Length(max=2000)])
+
+
+class ScheduleForm(FlaskForm):
+    starts_at = StringField(
+        _l("First presentation (KST)"), render_kw={"type": "datetime-local"}, validators=[DataRequired()]
+    )
+    minutes = IntegerField(_l("Minutes each"), default=20, validators=[InputRequired(), NumberRange(min=5, max=120)])
+    gap = IntegerField(
+        _l("Break between (minutes)"), default=10, validators=[InputRequired(), NumberRange(min=0, max=60)]
+    )
+    per_day = IntegerField(
+        _l("Presentations a day"), default=12, validators=[InputRequired(), NumberRange(min=1, max=40)]
+    )
+    location = StringField(_l("Place or video link"), validators=[DataRequired(), Length(max=200)])

@@ -15,7 +15,7 @@ from nup.applications.models import Application
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.programmes.models import Call
-from nup.reviews import assigning, composition, decisions, queries, services
+from nup.reviews import assigning, composition, decisions, presentations, queries, services
 from nup.reviews.forms import (
     ConfirmForm,
     ConflictForm,
@@ -24,6 +24,7 @@ from nup.reviews.forms import (
     EditRunForm,
     PanelForm,
     RunForm,
+    ScheduleForm,
     StageForm,
     expertise_choices,
 )
@@ -132,6 +133,11 @@ def overview(call_id: int):
         runs=latest,
         run_form=run_form,
         stage_form=StageForm(formdata=None),
+        schedule_form=ScheduleForm(formdata=None),
+        slots=presentations.slots_of(call) if stage_kind == Stage.PRESENTATION else [],
+        briefs=queries.application_briefs([s.application_id for s in presentations.slots_of(call)])
+        if stage_kind == Stage.PRESENTATION
+        else {},
         confirm=ConfirmForm(formdata=None),
         assignable=len(assigning.assignable_applications(call, stage_kind)),
         requests=queries.open_requests(call),
@@ -427,6 +433,36 @@ def fill_gaps(call_id: int):
     db.session.commit()
     flash(_("%(count)d replacement evaluator(s) assigned.", count=made), "success")
     return _back(call.id, "progress")
+
+
+@bp.post("/calls/<int:call_id>/evaluation/schedule")
+def schedule(call_id: int):
+    call = _call(call_id)
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        flash(" ".join(m for ms in form.errors.values() for m in ms), "error")
+        return redirect(url_for(".overview", call_id=call.id, stage=Stage.PRESENTATION) + "#schedule")
+    starts = _parse_local(form.starts_at.data)
+    try:
+        if starts is None:
+            raise DomainError(_("Enter the date and time as YYYY-MM-DD HH:MM."))
+        slots = presentations.schedule_presentations(
+            call,
+            actor=_me(),
+            starts_at=starts,
+            minutes=form.minutes.data,
+            gap=form.gap.data,
+            per_day=form.per_day.data,
+            location=form.location.data,
+            now=utcnow(),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(" ".join(m for ms in error.fields.values() for m in ms) or error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("%(count)d presentation(s) scheduled; the applicants are told.", count=len(slots)), "success")
+    return redirect(url_for(".overview", call_id=call.id, stage=Stage.PRESENTATION) + "#schedule")
 
 
 __all__ = ["RunStatus", "bp"]

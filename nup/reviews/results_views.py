@@ -10,7 +10,7 @@ from sqlalchemy import select
 from nup.applications import queries as application_queries
 from nup.errors import DomainError
 from nup.extensions import db
-from nup.reviews import decisions, services
+from nup.reviews import decisions, presentations, services
 from nup.reviews.forms import ExclusionRequestForm, ObjectionForm, RatingForm
 from nup.reviews.models import Conflict, Decision, Objection
 from nup.timeutil import utcnow
@@ -56,6 +56,7 @@ def _page(application, *, objection_form=None, rating_form=None, exclusion_form=
         exclusion_form=exclusion_form or ExclusionRequestForm(formdata=None),
         has_rated=decisions.has_rated(application.id),
         requests=requests,
+        slot=presentations.slot_for(application.id),
     )
 
 

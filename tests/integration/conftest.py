@@ -39,3 +39,6 @@ def smtp_worker(app, tmp_path, smtp_sink):
     process = start_worker(tmp_path, {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_sink.port)})
     yield process
     stop_worker(process)
+
+# The review fixtures (a closed call, a panel, submitted applications) for the assignment tests.
+from tests.reviews.conftest import make_call, officer, review_setup  # noqa: E402, F401

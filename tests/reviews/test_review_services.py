@@ -389,3 +389,62 @@ def test_officer_digest_shows_review_progress(app, review_setup):
         entry = next(c for c in figures["calls"] if c.get("reviews_assigned"))
         assert entry["reviews_assigned"] == 10 and entry["reviews_submitted"] == 0
         assert figures["objections_due"] == 0
+
+
+def test_presentation_round_schedules_the_advanced_and_assigns_its_own_panel(app, review_setup):
+    setup = review_setup(applications=4, reviewers=6, per_application=5)
+    with app.app_context():
+        from nup.notifications.models import Notification
+        from nup.reviews import presentations
+
+        assign_now(setup)
+        score_all(setup)
+        call = db.session.get(Call, setup.call_id)
+        officer = db.session.get(User, setup.officer.id)
+        services.close_stage(call, "document", actor=officer, now=utcnow())
+        advanced = setup.application_ids[:3]
+        decisions.apply_decisions(
+            call,
+            "document",
+            actor=officer,
+            outcomes={a: ("advanced" if a in advanced else "not_selected") for a in setup.application_ids},
+            reasons={},
+            now=utcnow(),
+        )
+        with pytest.raises(DomainError) as refused:
+            presentations.schedule_presentations(
+                call,
+                actor=officer,
+                starts_at=utcnow() - timedelta(hours=1),
+                minutes=20,
+                gap=10,
+                per_day=2,
+                location="",
+                now=utcnow(),
+            )
+        assert {"starts_at", "location"} <= set(refused.value.fields)
+        start = utcnow() + timedelta(days=7)
+        slots = presentations.schedule_presentations(
+            call, actor=officer, starts_at=start, minutes=20, gap=10, per_day=2, location="팁스타운", now=utcnow()
+        )
+        db.session.commit()
+        assert slots[0].application_id == setup.application_ids[0]  # Physical AI first
+        assert [s.starts_at - start for s in slots] == [timedelta(0), timedelta(minutes=30), timedelta(days=1)]
+        assert (
+            len(db.session.scalars(select(Notification).where(Notification.kind == "presentation_scheduled")).all())
+            == 3
+        )
+        services.set_panel(
+            call,
+            actor=officer,
+            stage="presentation",
+            track="",
+            reviewer_ids=[r.id for r in setup.reviewers[:5]],
+            now=utcnow(),
+        )
+        db.session.commit()
+        assign_now(setup, stage="presentation")
+        presented = {
+            a.application_id for a in db.session.scalars(select(Assignment).where(Assignment.stage == "presentation"))
+        }
+        assert presented == set(advanced)
