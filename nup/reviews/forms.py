@@ -32,7 +32,7 @@ def lines(text: str | None) -> list[str]:
 
 class DeclarationsForm(FlaskForm):
     organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
-    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    position = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
     past_employers = TextAreaField(
         _l("Past employers (last 3 years)"), description=_l("One per line: company name or registration number.")
     )

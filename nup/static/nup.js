@@ -188,7 +188,7 @@
         .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
         .then((job) => {
           const percent = Math.round((job.progress || 0) * 100);
-          if (bar) { bar.setAttribute("aria-valuenow", percent); bar.querySelector("span").style.width = percent + "%"; }
+          if (bar) { bar.value = percent; bar.textContent = percent + "%"; }
           if (!["queued", "running"].includes(job.status)) { window.location.reload(); return; }
           window.setTimeout(poll, 1500);
         })
