@@ -134,3 +134,16 @@ def score_all(setup: ReviewSetup, points_for=None) -> None:
             now=utcnow(),
         )
     db.session.commit()
+
+
+def decide_and_release(setup: ReviewSetup, outcomes: dict[int, str], reasons: dict[int, str] | None = None) -> None:
+    """Close the document round, record the outcomes and send the letters (inside an app context)."""
+    from nup.programmes.models import Call
+    from nup.reviews import decisions, services
+
+    call = db.session.get(Call, setup.call_id)
+    actor = db.session.get(User, setup.officer.id)
+    services.close_stage(call, "document", actor=actor, now=utcnow())
+    decisions.apply_decisions(call, "document", actor=actor, outcomes=outcomes, reasons=reasons or {}, now=utcnow())
+    decisions.release_results(call, "document", actor=actor, now=utcnow())
+    db.session.commit()

@@ -6,12 +6,11 @@ import re
 
 from sqlalchemy import select
 
-from nup.accounts.models import User
 from nup.extensions import db
 from nup.reviews.models import Assignment, AssignmentRun
 from nup.timeutil import utcnow
 from tests.conftest import csrf_token, login_as
-from tests.reviews.conftest import RUBRIC_SCORES, assign_now, score_all
+from tests.reviews.conftest import RUBRIC_SCORES, assign_now, decide_and_release, score_all
 
 
 def _first_assignment(app):
@@ -231,24 +230,11 @@ def test_officer_pages_walk_from_panels_to_letters(app, client, review_setup):
 def test_applicant_sees_the_result_objects_and_rates(app, client, review_setup):
     setup = review_setup(applications=1, reviewers=5, per_application=5)
     with app.app_context():
-        from nup.programmes.models import Call
-        from nup.reviews import decisions, services
-
         assign_now(setup)
         score_all(setup)
-        call = db.session.get(Call, setup.call_id)
-        officer = db.session.get(User, setup.officer.id)
-        services.close_stage(call, "document", actor=officer, now=utcnow())
-        decisions.apply_decisions(
-            call,
-            "document",
-            actor=officer,
-            outcomes={setup.application_ids[0]: "not_selected"},
-            reasons={setup.application_ids[0]: "시장성 근거 부족"},
-            now=utcnow(),
+        decide_and_release(
+            setup, {setup.application_ids[0]: "not_selected"}, {setup.application_ids[0]: "시장성 근거 부족"}
         )
-        decisions.release_results(call, "document", actor=officer, now=utcnow())
-        db.session.commit()
     applicant = setup.applicants[0]
     login_as(client, applicant)
     application_id = setup.application_ids[0]

@@ -16,7 +16,7 @@ from nup.programmes.models import Call
 from nup.reviews import assigning, decisions, queries, scores, services
 from nup.reviews.models import Assignment, Conflict, Decision, Outcome
 from nup.timeutil import utcnow
-from tests.reviews.conftest import RUBRIC_SCORES, assign_now, score_all
+from tests.reviews.conftest import RUBRIC_SCORES, assign_now, decide_and_release, score_all
 
 
 def _live_pairs():
@@ -270,14 +270,7 @@ def test_decisions_wait_for_the_locked_stage_then_letters_go_out(app, review_set
 def _released_decision(app, setup) -> int:
     assign_now(setup)
     score_all(setup)
-    call = db.session.get(Call, setup.call_id)
-    officer = db.session.get(User, setup.officer.id)
-    services.close_stage(call, "document", actor=officer, now=utcnow())
-    decisions.apply_decisions(
-        call, "document", actor=officer, outcomes={setup.application_ids[0]: "not_selected"}, reasons={}, now=utcnow()
-    )
-    decisions.release_results(call, "document", actor=officer, now=utcnow())
-    db.session.commit()
+    decide_and_release(setup, {setup.application_ids[0]: "not_selected"})
     return db.session.scalar(select(Decision.id))
 
 
@@ -319,18 +312,7 @@ def test_ratings_are_anonymous_once_per_application_and_flag_low_evaluators(app,
     with app.app_context():
         assign_now(setup)
         score_all(setup)
-        call = db.session.get(Call, setup.call_id)
-        officer = db.session.get(User, setup.officer.id)
-        services.close_stage(call, "document", actor=officer, now=utcnow())
-        decisions.apply_decisions(
-            call,
-            "document",
-            actor=officer,
-            outcomes=dict.fromkeys(setup.application_ids, "not_selected"),
-            reasons={},
-            now=utcnow(),
-        )
-        decisions.release_results(call, "document", actor=officer, now=utcnow())
+        decide_and_release(setup, dict.fromkeys(setup.application_ids, "not_selected"))
         for applicant, application_id in zip(setup.applicants, setup.application_ids, strict=True):
             decisions.rate_evaluators(
                 db.session.get(Application, application_id),
