@@ -30,6 +30,7 @@ def call_values(payload: dict) -> dict:
         ("trim_min_reviews",) * 2,
         ("bonus_rules",) * 2,
         ("bonus_cap",) * 2,
+        ("tie_breakers",) * 2,
     ):
         if source in payload:
             values[target] = payload[source]

@@ -85,6 +85,7 @@ class CallInSchema(Schema):
     trim_min_reviews = fields.Integer()
     bonus_rules = fields.List(fields.Nested(BonusRuleSchema))
     bonus_cap = fields.Float()
+    tie_breakers = fields.List(fields.String())
     eligibility = fields.Nested(EligibilitySettingsSchema)
     required_documents = fields.List(
         fields.Raw(),
@@ -110,6 +111,7 @@ class CallOutSchema(Schema):
     trim_min_reviews = fields.Integer()
     bonus_rules = fields.List(fields.Dict())
     bonus_cap = fields.Float()
+    tie_breakers = fields.List(fields.String())
     eligibility = fields.Dict()
     required_documents = fields.List(fields.Dict())
 

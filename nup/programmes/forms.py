@@ -90,6 +90,11 @@ class CallForm(FlaskForm):
         description=_l("One per line: condition | points (e.g. physical_ai | 2)"),
     )
     bonus_cap = FloatField(_l("Bonus points cap"), validators=[InputRequired(REQUIRED), NumberRange(0, 20)])
+    tie_breakers = StringField(
+        _l("Tie-breakers"),
+        validators=[Optional()],
+        description=_l("Criteria compared in order when final scores are equal, e.g. solution, problem"),
+    )
 
     def fill(self, call_values: dict) -> None:
         """Show a call's stored settings in the form."""
@@ -124,6 +129,7 @@ class CallForm(FlaskForm):
         self.trim_min_reviews.data = call_values.get("trim_min_reviews")
         self.bonus_rules.data = "\n".join(f"{r['when']} | {r['points']}" for r in call_values.get("bonus_rules", []))
         self.bonus_cap.data = call_values.get("bonus_cap")
+        self.tie_breakers.data = ", ".join(call_values.get("tie_breakers") or [])
 
     def values(self) -> dict:
         """The call settings the form describes; raises ValueError(field, message) on a bad line."""
@@ -152,6 +158,7 @@ class CallForm(FlaskForm):
             "trim_min_reviews": self.trim_min_reviews.data,
             "bonus_rules": _lines(self.bonus_rules.data or "", "bonus_rules", _bonus),
             "bonus_cap": self.bonus_cap.data,
+            "tie_breakers": [k.strip() for k in (self.tie_breakers.data or "").split(",") if k.strip()],
         }
 
 

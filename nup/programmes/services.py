@@ -30,6 +30,7 @@ EDITABLE = (
     "trim_min_reviews",
     "bonus_rules",
     "bonus_cap",
+    "tie_breakers",
 )
 
 
@@ -44,6 +45,8 @@ def default_call_values() -> dict:
         "reviewers_per_application": 5,
         "trim_min_reviews": 5,
         "bonus_cap": 5.0,
+        # Equal final scores: the higher solution (실현가능성), then problem score wins.
+        "tie_breakers": ["solution", "problem"],
     }
 
 
@@ -100,6 +103,10 @@ def clean_call_values(values: dict) -> dict:
     trim = values.get("trim_min_reviews")
     if not isinstance(trim, int) or trim < 3:
         fail("trim_min_reviews", _l("Trimming needs at least 3 reviews."))
+    rubric_keys = {c.get("key") for c in values.get("rubric") or []}
+    unknown = [k for k in values.get("tie_breakers") or [] if k not in rubric_keys]
+    if unknown:
+        fail("tie_breakers", _l("Tie-breakers must be criteria of the rubric: %(keys)s.", keys=", ".join(unknown)))
     for rule in values.get("bonus_rules") or []:
         if not rule.get("when") or not isinstance(rule.get("points"), int | float) or rule["points"] < 0:
             fail("bonus_rules", _l("Each bonus rule needs a condition and points of zero or more."))

@@ -430,3 +430,27 @@ def test_presentation_round_schedules_the_advanced_and_assigns_its_own_panel(app
             a.application_id for a in db.session.scalars(select(Assignment).where(Assignment.stage == "presentation"))
         }
         assert presented == set(advanced)
+
+
+def test_equal_final_scores_are_separated_by_the_calls_tie_breakers(app, review_setup):
+    setup = review_setup(applications=2, reviewers=5, per_application=5)
+    first, second = setup.application_ids
+    # Index 0 is a Physical AI application (+2 bonus after trimming): two points less in its sheets.
+    sheets = {
+        first: {"problem": 20, "solution": 20, "scale_up": 19, "team": 19},  # 78 + 2 bonus = 80
+        second: {"problem": 15, "solution": 25, "scale_up": 20, "team": 20},  # 80
+    }
+    with app.app_context():
+        assign_now(setup)
+        score_all(setup, lambda assignment: sheets[assignment.application_id])
+        from nup.reviews.ranking import compute_ranking
+
+        call = db.session.get(Call, setup.call_id)
+        assert call.tie_breakers == ["solution", "problem"]
+        ranks = {r.application_id: r.rank for r in compute_ranking(call).rows}
+        assert ranks == {second: 1, first: 2}
+        call.tie_breakers = ["problem"]
+        ranks = {r.application_id: r.rank for r in compute_ranking(call).rows}
+        assert ranks == {first: 1, second: 2}
+        call.tie_breakers = []
+        assert {r.rank for r in compute_ranking(call).rows} == {1}
