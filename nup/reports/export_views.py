@@ -11,7 +11,7 @@ from nup.applications.models import Application
 from nup.audit import services as audit
 from nup.extensions import db
 from nup.programmes.models import Call
-from nup.reports import review_exports
+from nup.reports import evaluation_summary, review_exports
 from nup.reviews.models import Stage
 from nup.timeutil import utcnow
 from nup.web import client_ip
@@ -62,6 +62,6 @@ def scores_csv(call_id: int):
 def summary_pdf(application_id: int):
     application = db.session.get(Application, application_id) or abort(404)
     stage = _stage_arg()
-    data = review_exports.summary_pdf(application, stage, now=utcnow())
+    data = evaluation_summary.summary_pdf(application, stage, now=utcnow())
     name = f"nup-application-{application.id}-{stage}-evaluation-summary.pdf"
     return _download(data, about=application, name=name, mimetype="application/pdf", stage=stage)

@@ -40,5 +40,6 @@ def smtp_worker(app, tmp_path, smtp_sink):
     yield process
     stop_worker(process)
 
+
 # The review fixtures (a closed call, a panel, submitted applications) for the assignment tests.
 from tests.reviews.conftest import make_call, officer, review_setup  # noqa: E402, F401

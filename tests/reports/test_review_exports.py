@@ -16,7 +16,7 @@ from nup.applications.models import Application
 from nup.audit.models import AuditEvent
 from nup.extensions import db
 from nup.programmes.models import Call
-from nup.reports import review_exports
+from nup.reports import evaluation_summary, review_exports
 from nup.reviews.models import Assignment, Conflict, Decision, ReviewStage
 from nup.timeutil import utcnow
 from tests.applications.conftest import make_call, officer  # noqa: F401 - fixtures
@@ -183,7 +183,7 @@ def test_a_sheet_left_live_beside_an_active_conflict_is_still_left_out(app, scor
         call = db.session.get(Call, scored_call.call_id)
         rows = review_exports.scores_rows(call, "document")
         application = db.session.get(Application, scored_call.formula_id)
-        summary = review_exports.evaluation_summary(application, "document", now=utcnow())
+        summary = evaluation_summary.evaluation_summary(application, "document", now=utcnow())
     assert (email, HYPERLINK) not in {(r["이메일"], r["기업명"]) for r in rows}
     assert len(rows) == 6
     assert len(summary.sheets) == 3  # two submitted and the draft
@@ -192,7 +192,7 @@ def test_a_sheet_left_live_beside_an_active_conflict_is_still_left_out(app, scor
 def test_the_summary_names_no_evaluator_and_shows_the_decision(app, scored_call):
     with app.app_context():
         application = db.session.get(Application, scored_call.robotics_id)
-        summary = review_exports.evaluation_summary(application, "document", now=utcnow())
+        summary = evaluation_summary.evaluation_summary(application, "document", now=utcnow())
     assert [s.label for s in summary.sheets] == ["위원 1", "위원 2", "위원 3"]
     assert summary.raw_scores == [85.0, 80.0, 75.0]
     assert summary.final_score == pytest.approx(82.0)
@@ -203,7 +203,7 @@ def test_the_summary_names_no_evaluator_and_shows_the_decision(app, scored_call)
 
 
 def test_a_long_summary_runs_onto_numbered_pages():
-    summary = review_exports.EvaluationSummary(
+    summary = evaluation_summary.EvaluationSummary(
         call_title="2026 N-Up 모집공고",
         stage_label="서류평가",
         receipt_number="NUP-2026-000001",
@@ -211,7 +211,7 @@ def test_a_long_summary_runs_onto_numbered_pages():
         track_label="피지컬 AI — 로보틱스",
         physical_ai=True,
         criteria=[("문제인식(Problem)", 25.0), ("팀 구성(Team)", 20.0)],
-        sheets=[review_exports.SheetLine(f"위원 {n}", "제출", [20.0, None], None) for n in range(1, 81)],
+        sheets=[evaluation_summary.SheetLine(f"위원 {n}", "제출", [20.0, None], None) for n in range(1, 81)],
         criterion_means=[20.0, None],
         raw_scores=[],
         trimmed_mean=None,
@@ -223,7 +223,7 @@ def test_a_long_summary_runs_onto_numbered_pages():
         outcome="미결정",
         generated_at="2026-03-02 09:00 KST",
     )
-    pdf = review_exports.render_summary(summary)
+    pdf = evaluation_summary.render_summary(summary)
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type /Page\b(?!s)", pdf)) >= 2
 
