@@ -82,6 +82,7 @@ PSST_RUBRIC = [
         "max_points": 25,
         "weight": 1,
         "guidance": "시장의 문제와 고객의 필요를 구체적 근거로 제시했는가",
+        "guidance_en": "Does it show the market problem and the customers' need with concrete evidence?",
     },
     {
         "key": "solution",
@@ -90,6 +91,7 @@ PSST_RUBRIC = [
         "max_points": 30,
         "weight": 1,
         "guidance": "기술·제품의 차별성과 개발·사업화 계획이 실현 가능한가",
+        "guidance_en": "Is the product distinctive, and are the development and commercialisation plans feasible?",
     },
     {
         "key": "scale_up",
@@ -98,6 +100,7 @@ PSST_RUBRIC = [
         "max_points": 25,
         "weight": 1,
         "guidance": "국내외 시장 진출과 자금 조달 전략이 구체적인가",
+        "guidance_en": "Are the plans to enter domestic and overseas markets and to raise funds concrete?",
     },
     {
         "key": "team",
@@ -106,6 +109,7 @@ PSST_RUBRIC = [
         "max_points": 20,
         "weight": 1,
         "guidance": "대표자와 팀의 역량, 협력 네트워크가 충분한가",
+        "guidance_en": "Are the CEO's and the team's capabilities and partner network sufficient?",
     },
 ]
 

@@ -120,10 +120,33 @@ def _positive_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
+def keep_guidance(rubric: list[dict], known: list[dict]) -> list[dict]:
+    """Carry each criterion's guidance over from `known` when the new rubric does not give it.
+
+    The call form edits keys, labels, points and weights; the guidance evaluators read must
+    survive such an edit.
+    """
+    guidance = {}
+    for criterion in known:
+        guidance.setdefault(criterion["key"], criterion)
+    kept = []
+    for criterion in rubric or []:
+        source = guidance.get(criterion.get("key"), {})
+        kept.append(
+            {
+                **criterion,
+                "guidance": criterion.get("guidance") or source.get("guidance", ""),
+                "guidance_en": criterion.get("guidance_en") or source.get("guidance_en", ""),
+            }
+        )
+    return kept
+
+
 def create_call(*, actor, values: dict, now: datetime) -> Call:
     """Create a draft call from `values` (defaults fill what is not given)."""
     security.require(actor, "calls.manage")
     merged = {**default_call_values(), **{k: v for k, v in values.items() if v is not None}}
+    merged["rubric"] = keep_guidance(merged["rubric"], catalogue.PSST_RUBRIC)
     clean_call_values(merged)
     call = Call(
         **{k: merged[k] for k in EDITABLE if k in merged},
@@ -144,6 +167,7 @@ def update_call(call: Call, *, actor, values: dict, now: datetime) -> Call:
     if call.status == CallStatus.CLOSED:
         raise Conflict(_l("A closed call cannot be edited."))
     merged = {k: getattr(call, k) for k in EDITABLE} | {k: v for k, v in values.items() if v is not None}
+    merged["rubric"] = keep_guidance(merged["rubric"], [*call.rubric, *catalogue.PSST_RUBRIC])
     clean_call_values(merged)
     before = {k: _plain(getattr(call, k)) for k in EDITABLE if merged.get(k) != getattr(call, k)}
     for key in EDITABLE:

@@ -139,6 +139,7 @@ def apply_decisions(
         before = {"outcome": decision.outcome}
         decision.outcome = outcome
         decision.final_score = row.final_score
+        decision.trimmed_mean, decision.bonus, decision.penalty = row.trimmed_mean, row.bonus, row.penalty
         decision.rank = row.rank
         decision.ranked_count = count
         decision.criterion_means = {k: round(v, 2) for k, v in row.criterion_means.items()}
@@ -205,6 +206,9 @@ def letter_context(decision: Decision, call: Call, owner: User, comments: list[s
         "stage": decision.stage,
         "outcome": decision.outcome,
         "final_score": round(decision.final_score, 2) if decision.final_score is not None else None,
+        "trimmed_mean": round(decision.trimmed_mean, 2) if decision.trimmed_mean is not None else None,
+        "bonus": decision.bonus or 0.0,
+        "penalty": decision.penalty or 0.0,
         "rank_band": rank_band(decision.rank, decision.ranked_count),
         "criteria": [
             {

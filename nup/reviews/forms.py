@@ -90,7 +90,8 @@ class DecideRequestForm(FlaskForm):
 
 
 class StageForm(FlaskForm):
-    action = HiddenField()
+    """Open (or set the due date) or close a round; the action comes from the form's hidden input."""
+
     due_at = StringField(_l("Scores due"), render_kw={"type": "datetime-local"}, validators=[Optional()])
 
 
@@ -145,7 +146,13 @@ class ExtendForm(FlaskForm):
 class RatingForm(FlaskForm):
     stars = RadioField(
         _l("How fair and useful was the evaluation?"),
-        choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+        choices=[
+            ("5", _l("5 — very fair and useful")),
+            ("4", _l("4 — fair")),
+            ("3", _l("3 — acceptable")),
+            ("2", _l("2 — unfair or unhelpful in places")),
+            ("1", _l("1 — not fair")),
+        ],
         validators=[InputRequired(message=_l("Choose 1 to 5 stars."))],
     )
     comment = TextAreaField(_l("Comment (optional)"), validators=[Length(max=2000)])

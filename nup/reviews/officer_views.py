@@ -286,7 +286,7 @@ def stage(call_id: int):
         abort(400)
     kind = _stage_arg()
     try:
-        if form.action.data == "close":
+        if request.form.get("action") == "close":
             services.close_stage(call, kind, actor=_me(), now=utcnow())
             message = _("The stage is closed: scores are locked.")
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from nup import security
@@ -46,9 +47,16 @@ def max_total(call: Call) -> float:
     return sum(c.max_points * c.weight for c in rubric_of(call))
 
 
+def criterion_label(call: Call, key: str) -> str:
+    """The criterion's name in the reader's language (the key when the rubric has no such criterion)."""
+    criterion = next((c for c in call.rubric if c["key"] == key), {})
+    english = str(get_locale() or "ko") == "en"
+    return (english and criterion.get("label_en")) or criterion.get("label_ko") or key
+
+
 def _score_message(error: ScoreError, call: Call) -> str:
     criterion = next((c for c in call.rubric if c["key"] == error.criterion), None)
-    label = (criterion or {}).get("label_ko") or error.criterion
+    label = criterion_label(call, error.criterion)
     if error.code == "unknown_criterion":
         return str(_l("There is no criterion %(key)s in this call's rubric.", key=error.criterion))
     if error.code == "missing":
@@ -127,7 +135,9 @@ def save_score(
             errors[error.criterion] = [_score_message(error, call)]
             for criterion in rubric:
                 if parsed.get(criterion.key) is None and criterion.key not in errors:
-                    errors[criterion.key] = [str(_l("Score this criterion (%(label)s).", label=criterion.key))]
+                    errors[criterion.key] = [
+                        str(_l("Score this criterion (%(label)s).", label=criterion_label(call, criterion.key)))
+                    ]
     if errors:
         raise DomainError(_l("Some scores could not be saved: see the marked criteria."), fields=errors)
     if not submit and assignment.status == AssignmentStatus.SUBMITTED:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from nup.applications.models import Application
@@ -33,11 +34,17 @@ def queue():
         _me(), page=page_arg(), per_page=per_page_arg(), status=status, language=str(get_locale())
     )
     pledged = {row.call_id: services.has_pledged(_me(), row.call_id) for row in pagination.rows}
+    calls = {c.id: c for c in db.session.scalars(select(Call).where(Call.id.in_(pledged)))} if pledged else {}
+    language = str(get_locale())
     return render_template(
         "reviews/queue.html",
         pagination=pagination,
         counts=queries.queue_counts(_me()),
         pledged=pledged,
+        unsigned=[(call_id, calls[call_id].title(language)) for call_id, signed in pledged.items() if not signed],
+        track_labels={
+            (row.call_id, row.track): calls[row.call_id].track_label(row.track, language) for row in pagination.rows
+        },
         status=status,
     )
 
@@ -101,8 +108,8 @@ def score(assignment_id: int):
             flash(str(scores.StaleScore.default_message), "error")
         except DomainError as error:
             db.session.rollback()
-            field_errors = error.fields
-            show_domain_error(form, error)
+            field_errors = error.fields  # shown beside each criterion and in the summary
+            flash(error.message, "error")
         else:
             flash(
                 _("Your score is submitted. You can change it until the stage closes.")

@@ -535,10 +535,13 @@ def test_officer_assigns_evaluators_ranks_decides_and_sends_the_letters(
     # Close the round on the evaluation page: the scores are locked.
     click(evaluation_tabs(page, _).get_by_role("link", name=_("Panels and assignment"), exact=True))
     scoring = page.get_by_role("region", name=_("Scoring"), exact=True)
+    asked: list[str] = []
+    accepting(page, asked)
     click(scoring.get_by_role("button", name=_("Close and lock scores"), exact=True))
     expect(message(page, "status", _("The stage is closed: scores are locked."))).to_be_visible()
     expect(scoring).to_contain_text(_("Closed: scores are locked."))
     expect(scoring.get_by_role("button", name=_("Close and lock scores"), exact=True)).to_have_count(0)
+    assert asked == [_("Close the round? Every score is locked and evaluators can no longer change them.")]
     snap(page, artifacts / "officer-closed-ko.png")
 
     # Decisions: the proposal advances everyone within the quota; the office turns the last one down.
@@ -619,7 +622,10 @@ def test_applicant_reads_the_result_objects_and_rates_the_evaluation(
     result = page.get_by_role("region", name=_("Not selected"), exact=True)
     expect(result.get_by_role("definition").nth(0)).to_have_text(_("Document round"))
     # RUBRIC_SCORES (85) from every evaluator, plus the Physical AI bonus of 2 points
-    expect(result.get_by_role("definition").nth(1)).to_have_text("87.00")
+    breakdown = "87.00 ({} + {})".format(
+        _("evaluators' mean %(mean)s", mean="85.00"), _("bonus %(points)s", points="2")
+    )
+    expect(result.get_by_role("definition").nth(1)).to_have_text(breakdown)
     averages = result.get_by_role("table", name=_("Average score per criterion"))
     expect(averages.locator("tbody").get_by_role("row")).to_have_count(4)
     first_criterion = "문제인식(Problem)" if lang == "ko" else "Problem"
@@ -659,7 +665,7 @@ def test_applicant_reads_the_result_objects_and_rates_the_evaluation(
     # The rating: anonymous, once.
     rating = page.get_by_role("region", name=_("Rate the evaluation"), exact=True)
     stars = rating.get_by_role("group", name=_("How fair and useful was the evaluation?"), exact=True)
-    choose(stars, "radio", "2")
+    choose(stars, "radio", _("2 — unfair or unhelpful in places"))
     rating.get_by_role("textbox", name=_("Comment (optional)"), exact=True).fill(
         "의견이 짧았습니다." if lang == "ko" else "The comments were short."
     )

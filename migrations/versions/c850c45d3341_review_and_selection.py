@@ -1,8 +1,8 @@
 """Review and selection: evaluators, panels, pledges, conflicts, assignments and scores, stages, decisions, objections, ratings.
 
-Revision ID: 283674165231
+Revision ID: c850c45d3341
 Revises: 735860895725
-Create Date: 2026-11-28 17:24:00.966650
+Create Date: 2026-11-28 17:57:38.898214
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '283674165231'
+revision = 'c850c45d3341'
 down_revision = '735860895725'
 branch_labels = None
 depends_on = None
@@ -178,6 +178,9 @@ def upgrade():
     sa.Column('stage', sa.String(length=20), nullable=False),
     sa.Column('outcome', sa.String(length=20), nullable=False),
     sa.Column('final_score', sa.Float(), nullable=True),
+    sa.Column('trimmed_mean', sa.Float(), nullable=True),
+    sa.Column('bonus', sa.Float(), nullable=False),
+    sa.Column('penalty', sa.Float(), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=True),
     sa.Column('ranked_count', sa.Integer(), nullable=False),
     sa.Column('criterion_means', sa.JSON(), nullable=False),
