@@ -32,7 +32,7 @@ from nup.extensions import db
 from nup.programmes.models import Call
 from nup.reviews import assigning, queries, scores
 from nup.reviews.models import Assignment, AssignmentRun, RunStatus
-from nup.reviews.ranking import compute_ranking
+from nup.reviews.ranking import cached_ranking
 from nup.timeutil import utcnow
 
 # Plans up to this many new evaluator places are computed in the request and answered when
@@ -218,7 +218,7 @@ def score_assignment(payload: dict, assignment_id: int):
 @bp.response(200, RankingSchema)
 def ranking(args: dict, call_id: int):
     """The call's ranking by the official rule, with the evaluator-adjusted view beside it (officers)."""
-    result = compute_ranking(_call(call_id), args["stage"])
+    result = cached_ranking(_call(call_id), args["stage"])
     start = (args["page"] - 1) * args["per_page"]
     return {
         "items": result.rows[start : start + args["per_page"]],

@@ -6,8 +6,8 @@ Reads the counted score sheets in one query and aggregates them with the pure ru
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
+import json
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from nup.applications.models import Application
 from nup.extensions import db
 from nup.programmes.models import Call
-from nup.reviews.assigning import ACTIVE, assignable_applications
-from nup.reviews.models import Assignment, AssignmentStatus, Penalty, Stage
+from nup.reviews.assigning import ACTIVE
+from nup.reviews.models import Assignment, AssignmentStatus, Decision, Outcome, Penalty, Stage
 from nup.reviews.scores import max_total
 from nup.reviews.scoring import BonusRule, Ranked, Review, adjusted_scores, bonus_points, final_score, rank
 
@@ -72,28 +72,43 @@ def conditions_of(application_physical_ai: bool) -> dict[str, bool]:
 
 def compute_ranking(call: Call, stage: str = Stage.DOCUMENT) -> Ranking:
     """Rank the stage's applications by the official rule and show the adjusted view beside it."""
+    if stage == Stage.PRESENTATION:
+        scope = select(Decision.application_id).where(
+            Decision.call_id == call.id, Decision.stage == Stage.DOCUMENT, Decision.outcome == Outcome.ADVANCED
+        )
+    else:
+        scope = select(Assignment.application_id).where(Assignment.call_id == call.id, Assignment.stage == stage)
+    # Five columns, not whole applications: the plan text and documents would cost seconds at 5,000.
     applications = {
-        a.id: a
-        for a in (
-            assignable_applications(call, stage)
-            if stage == Stage.PRESENTATION
-            else db.session.scalars(
-                select(Application).where(
-                    Application.call_id == call.id,
-                    Application.id.in_(
-                        select(Assignment.application_id).where(
-                            Assignment.call_id == call.id, Assignment.stage == stage
-                        )
-                    ),
-                )
-            )
+        row.id: row
+        for row in db.session.execute(
+            select(
+                Application.id,
+                Application.receipt_number,
+                Application.company_name,
+                Application.track,
+                Application.physical_ai,
+            ).where(Application.call_id == call.id, Application.id.in_(scope))
         )
     }
     sheets = db.session.execute(
-        select(
-            Assignment.application_id, Assignment.reviewer_id, Assignment.status, Assignment.total, Assignment.scores
-        ).where(Assignment.call_id == call.id, Assignment.stage == stage, Assignment.status.in_(ACTIVE))
+        select(Assignment.application_id, Assignment.reviewer_id, Assignment.status, Assignment.total).where(
+            Assignment.call_id == call.id, Assignment.stage == stage, Assignment.status.in_(ACTIVE)
+        )
     ).all()
+    keys = [c["key"] for c in call.rubric]
+    means = {
+        row[0]: {key: value for key, value in zip(keys, row[1:], strict=True) if value is not None}
+        for row in db.session.execute(
+            select(Assignment.application_id, *[func.avg(Assignment.scores[key].as_float()) for key in keys])
+            .where(
+                Assignment.call_id == call.id,
+                Assignment.stage == stage,
+                Assignment.status == AssignmentStatus.SUBMITTED,
+            )
+            .group_by(Assignment.application_id)
+        )
+    }
     penalties = dict(
         db.session.execute(
             select(Penalty.application_id, func.sum(Penalty.points))
@@ -104,15 +119,12 @@ def compute_ranking(call: Call, stage: str = Stage.DOCUMENT) -> Ranking:
     )
     totals: dict[int, list[float]] = defaultdict(list)
     assigned: dict[int, int] = defaultdict(int)
-    per_criterion: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     reviews: list[Review] = []
-    for application_id, reviewer_id, status, total, scores in sheets:
+    for application_id, reviewer_id, status, total in sheets:
         assigned[application_id] += 1
         if status == AssignmentStatus.SUBMITTED and total is not None:
             totals[application_id].append(total)
             reviews.append(Review(reviewer_id, application_id, total))
-            for key, value in (scores or {}).items():
-                per_criterion[application_id][key].append(float(value))
     rules = [BonusRule(r["when"], float(r["points"])) for r in call.bonus_rules or []]
     ceiling = max_total(call) or None
     rows: dict[int, RankingRow] = {}
@@ -133,7 +145,7 @@ def compute_ranking(call: Call, stage: str = Stage.DOCUMENT) -> Ranking:
             bonus=bonus,
             penalty=penalty,
             final_score=official.final,
-            criterion_means={k: statistics.fmean(v) for k, v in per_criterion[application_id].items()},
+            criterion_means={k: float(v) for k, v in means.get(application_id, {}).items()},
         )
     tie_keys = list(call.tie_breakers or [])
     for ranked in rank(
@@ -155,3 +167,52 @@ def compute_ranking(call: Call, stage: str = Stage.DOCUMENT) -> Ranking:
             rows[outlier.application_id].outliers.append(outlier.reviewer_id)
     ordered = sorted(rows.values(), key=lambda r: (r.rank is None, r.rank or 0, r.application_id))
     return Ranking(call.id, stage, ordered, view.agreement, view.reviewer_bias, ceiling or 0.0)
+
+
+# Rankings computed in this process, by what they were computed from; a page view recomputes
+# only when a score, a penalty, a priority decision or the call's rules changed.
+_CACHE: OrderedDict[tuple, Ranking] = OrderedDict()
+_CACHE_SIZE = 8
+
+
+def ranking_fingerprint(call: Call, stage: str) -> tuple:
+    """A cheap summary of everything the ranking depends on (three small aggregate queries)."""
+    sheets = db.session.execute(
+        select(func.count(Assignment.id), func.sum(Assignment.version), func.max(Assignment.updated_at)).where(
+            Assignment.call_id == call.id, Assignment.stage == stage
+        )
+    ).one()
+    penalties = db.session.execute(
+        select(func.count(Penalty.id), func.sum(Penalty.points), func.max(Penalty.recorded_at))
+        .join(Application, Application.id == Penalty.application_id)
+        .where(Application.call_id == call.id)
+    ).one()
+    applications = db.session.execute(
+        select(
+            func.count(Application.id).filter(Application.physical_ai.is_(True)),
+            func.max(Application.priority_decided_at),
+            func.count(Decision.id),
+            func.max(Decision.decided_at),
+        )
+        .select_from(Application)
+        .outerjoin(Decision, (Decision.application_id == Application.id) & (Decision.stage == Stage.DOCUMENT))
+        .where(Application.call_id == call.id)
+    ).one()
+    rules = json.dumps(
+        [call.rubric, call.bonus_rules, call.bonus_cap, call.trim_min_reviews, call.tie_breakers], sort_keys=True
+    )
+    return (call.id, stage, rules, tuple(sheets), tuple(penalties), tuple(applications))
+
+
+def cached_ranking(call: Call, stage: str = Stage.DOCUMENT) -> Ranking:
+    """compute_ranking, reused while nothing it depends on has changed."""
+    key = ranking_fingerprint(call, stage)
+    found = _CACHE.get(key)
+    if found is not None:
+        _CACHE.move_to_end(key)
+        return found
+    result = compute_ranking(call, stage)
+    _CACHE[key] = result
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return result

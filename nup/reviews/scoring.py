@@ -142,6 +142,12 @@ class AdjustedView:
     agreement: float | None = None  # mean spread (sd) of totals per application; lower is closer
 
 
+def _pvariance(values: Sequence[float]) -> float:
+    """Population variance in floats (statistics.pvariance works in exact fractions: 10x slower)."""
+    mean = math.fsum(values) / len(values)
+    return math.fsum((v - mean) ** 2 for v in values) / len(values)
+
+
 def adjusted_scores(reviews: Sequence[Review], *, shrinkage: float = 3.0, outlier_z: float = 2.0) -> AdjustedView:
     """Standardise each evaluator's totals against their own mean and spread.
 
@@ -155,7 +161,7 @@ def adjusted_scores(reviews: Sequence[Review], *, shrinkage: float = 3.0, outlie
         return view
     totals = [r.total for r in reviews]
     overall_mean = statistics.fmean(totals)
-    overall_sd = statistics.pstdev(totals) or 1.0
+    overall_sd = math.sqrt(_pvariance(totals)) or 1.0
     by_reviewer: dict[int, list[float]] = defaultdict(list)
     for review in reviews:
         by_reviewer[review.reviewer_id].append(review.total)
@@ -163,7 +169,7 @@ def adjusted_scores(reviews: Sequence[Review], *, shrinkage: float = 3.0, outlie
     for reviewer, values in by_reviewer.items():
         n = len(values)
         mean = statistics.fmean(values)
-        variance = statistics.pvariance(values) if n > 1 else 0.0
+        variance = _pvariance(values) if n > 1 else 0.0
         centre[reviewer] = (n * mean + shrinkage * overall_mean) / (n + shrinkage)
         spread[reviewer] = math.sqrt((n * variance + shrinkage * overall_sd**2) / (n + shrinkage)) or 1.0
         view.reviewer_bias[reviewer] = centre[reviewer] - overall_mean
@@ -177,7 +183,7 @@ def adjusted_scores(reviews: Sequence[Review], *, shrinkage: float = 3.0, outlie
         ]
         view.adjusted[application] = statistics.fmean(adjusted)
         if len(items) > 1:
-            spreads.append(statistics.pstdev(r.total for r in items))
+            spreads.append(math.sqrt(_pvariance([r.total for r in items])))
         for review in items:
             others = [r.total for r in items if r is not review]
             if others and abs(review.total - statistics.fmean(others)) > outlier_z * overall_sd:

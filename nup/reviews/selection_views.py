@@ -14,7 +14,7 @@ from nup.reviews import decisions, queries, services
 from nup.reviews.forms import AnswerForm, ConfirmForm, ExtendForm, PenaltyForm
 from nup.reviews.models import Assignment, Objection, Outcome, Penalty, Stage
 from nup.reviews.officer_views import _call, _stage_arg, bp
-from nup.reviews.ranking import compute_ranking
+from nup.reviews.ranking import cached_ranking
 from nup.timeutil import utcnow
 from nup.web import client_ip, page_arg, per_page_arg
 
@@ -27,7 +27,7 @@ def _me():
 def ranking(call_id: int):
     call = _call(call_id)
     stage_kind = _stage_arg()
-    result = compute_ranking(call, stage_kind)
+    result = cached_ranking(call, stage_kind)
     track = request.args.get("track", "")
     rows = [r for r in result.rows if not track or r.track == track]
     per_page = per_page_arg(default=50, most=200)

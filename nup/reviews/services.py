@@ -191,6 +191,16 @@ def has_pledged(reviewer: User, call_id: int) -> bool:
     )
 
 
+def pledged_calls(reviewer: User, call_ids) -> set[int]:
+    """Of `call_ids`, those whose integrity pledge the evaluator has signed (one query)."""
+    ids = list(call_ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(select(Pledge.call_id).where(Pledge.reviewer_id == reviewer.id, Pledge.call_id.in_(ids)))
+    )
+
+
 def sign_pledge(call: Call, *, actor: User, ip: str | None, now: datetime) -> Pledge:
     """Record the evaluator's integrity pledge (청렴서약) for the call; signing twice keeps the first."""
     security.require(actor, "evaluator.pages")

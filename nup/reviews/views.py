@@ -33,7 +33,9 @@ def queue():
     pagination = queries.queue_for(
         _me(), page=page_arg(), per_page=per_page_arg(), status=status, language=str(get_locale())
     )
-    pledged = {row.call_id: services.has_pledged(_me(), row.call_id) for row in pagination.rows}
+    call_ids = {row.call_id for row in pagination.rows}
+    signed = services.pledged_calls(_me(), call_ids)
+    pledged = {call_id: call_id in signed for call_id in call_ids}
     calls = {c.id: c for c in db.session.scalars(select(Call).where(Call.id.in_(pledged)))} if pledged else {}
     language = str(get_locale())
     return render_template(

@@ -454,3 +454,28 @@ def test_equal_final_scores_are_separated_by_the_calls_tie_breakers(app, review_
         assert ranks == {first: 1, second: 2}
         call.tie_breakers = []
         assert {r.rank for r in compute_ranking(call).rows} == {1}
+
+
+def test_the_ranking_is_reused_until_a_score_changes(app, review_setup):
+    setup = review_setup(applications=2, reviewers=5, per_application=5)
+    with app.app_context():
+        from nup.reviews.ranking import cached_ranking
+
+        assign_now(setup)
+        score_all(setup)
+        call = db.session.get(Call, setup.call_id)
+        first = cached_ranking(call)
+        assert cached_ranking(call) is first
+        sheet = db.session.scalars(select(Assignment).order_by(Assignment.id)).first()
+        scores.save_score(
+            sheet,
+            actor=db.session.get(User, sheet.reviewer_id),
+            points={**RUBRIC_SCORES, "team": 5},
+            submit=True,
+            now=utcnow(),
+        )
+        db.session.commit()
+        again = cached_ranking(call)
+        assert again is not first
+        changed = next(r for r in again.rows if r.application_id == sheet.application_id)
+        assert min(changed.raw_scores) == 70
