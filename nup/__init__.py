@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from nup.home.views import bp as home_bp
     from nup.notifications import staff_views  # noqa: F401 - adds the outbox pages to the blueprint
     from nup.notifications.views import bp as notifications_bp
+    from nup.priority.views import bp as priority_bp
     from nup.programmes.views import admin as call_admin_bp
     from nup.programmes.views import bp as calls_bp
     from nup.reports.bulk_views import bp as bulk_bp
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
         evaluation_bp,
         results_bp,
         exports_bp,
+        priority_bp,
     ):
         app.register_blueprint(blueprint)
     api.install(app)

@@ -1,4 +1,4 @@
-"""The `nup` command: a Flask CLI group with serve, users, tokens, demo, worker and beat."""
+"""The `nup` command: a Flask CLI group with serve, users, tokens, demo, classify, worker and beat."""
 
 from __future__ import annotations
 
@@ -189,8 +189,24 @@ def demo(if_empty: bool) -> None:
         click.echo(f"  {email:32} {password:24} {role}")
 
 
+@click.command("classify")
+@click.option("--track", metavar="KEY", default=None, help="The declared track: a small prior, never decisive.")
+def classify(track: str | None) -> None:
+    """Read a project description on standard input; print one JSON object: is it Physical AI, and why.
+
+    Needs no database or Redis: the classifier is a pure function.
+    """
+    import json
+
+    from nup.priority import classifier
+
+    text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    result = classifier.classify(text, declared_track=track)
+    click.echo(json.dumps(classifier.as_contract_json(result), ensure_ascii=False))
+
+
 def install(app: Flask) -> None:
-    for command in (serve, worker, beat, users, tokens, demo):
+    for command in (serve, worker, beat, users, tokens, demo, classify):
         app.cli.add_command(command)
 
 

@@ -179,6 +179,7 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "evaluation.release": "reviews.manage",
     "evaluation.objections": "reviews.manage",
     "evaluation.objection": "reviews.manage",
+    "priority.decide": "applications.screen",
     "exports.scores_xlsx": "reviews.manage",
     "exports.scores_csv": "reviews.manage",
     "exports.summary_pdf": "reviews.manage",

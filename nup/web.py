@@ -78,3 +78,8 @@ def perform(service, obj, *, success: str, then: str):
         db.session.commit()
         flash(success, "success")
     return redirect(then)
+
+
+def form_errors_text(form: FlaskForm) -> str:
+    """Every message of a form's failed fields in one line (for a flash)."""
+    return " ".join(str(message) for messages in form.errors.values() for message in messages)

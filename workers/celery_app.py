@@ -7,7 +7,12 @@ import importlib
 from nup import create_app
 from workers.schedule import BEAT_SCHEDULE
 
-TASK_MODULES = ("workers.tasks.notifications", "workers.tasks.schedules", "workers.tasks.reviews")
+TASK_MODULES = (
+    "workers.tasks.notifications",
+    "workers.tasks.schedules",
+    "workers.tasks.reviews",
+    "workers.tasks.priority",
+)
 
 flask_app = create_app()
 celery = flask_app.extensions["celery"]

@@ -22,6 +22,11 @@ BEAT_SCHEDULE = {
         "task": "schedules.review_reminders",
         "schedule": crontab(hour=9, minute=10),
     },
+    "sweep-unclassified": {  # applications whose classification message was lost
+        "task": "priority.sweep_unclassified",
+        "schedule": 300.0,
+        "options": {"queue": "priority", "expires": 290},
+    },
     "sweep-assignment-runs": {
         "task": "reviews.sweep_runs",
         "schedule": 120.0,

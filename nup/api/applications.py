@@ -55,12 +55,16 @@ def application_document(application: Application) -> dict:
         "target_markets": application.target_markets or [],
         "documents": application.documents,
         "eligibility": application.eligibility,
-        # The declared track, until the classifier of the Physical AI issue scores the text.
+        # In force: the declared track until an officer decides; beside it, what the text says.
         "priority": {
             "physical_ai": application.physical_ai,
-            "score": None,
-            "evidence": [],
-            "source": "declared_track",
+            "score": application.priority_score,
+            "evidence": application.priority_evidence or [],
+            "subfield": application.priority_subfield,
+            "detected": application.detected_physical_ai,
+            "flagged": application.priority_flagged,
+            "decision": application.priority_decision,
+            "source": "officer" if application.priority_decision is not None else "declared_track",
         },
         "missing": services.checklist(application),
         "version": application.version,

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -107,7 +108,20 @@ class Application(db.Model):
     # Derived on every save so the officer's list can filter without recomputing.
     eligible: Mapped[bool | None] = mapped_column(Boolean, index=True)
     eligibility: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Effective priority field: the declared track's, until an officer decides (then theirs).
     physical_ai: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # What the classifier read in the text (nup.priority), and the officer's word on it.
+    detected_physical_ai: Mapped[bool | None] = mapped_column(Boolean)
+    priority_score: Mapped[float | None] = mapped_column(Float)
+    priority_subfield: Mapped[str | None] = mapped_column(String(40))
+    priority_confidence: Mapped[str | None] = mapped_column(String(10))
+    priority_evidence: Mapped[list] = mapped_column(JSON, default=list)
+    priority_flagged: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    priority_decision: Mapped[bool | None] = mapped_column(Boolean)
+    priority_reason: Mapped[str] = mapped_column(Text, default="")
+    priority_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    priority_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    classified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -25,6 +25,8 @@ from nup.programmes import catalogue
 from nup.programmes.models import Call
 from nup.timeutil import to_kst
 
+CLASSIFY_TASK = "priority.classify_application"  # workers/tasks/priority.py
+
 
 class CallClosed(DomainError):
     code = "call_closed"
@@ -412,6 +414,10 @@ def submit_application(application: Application, *, actor, now: datetime) -> App
         priority=application.physical_ai,
     )
     audit.record(actor, "application.submitted", application, after={"receipt_number": number})
+    # The worker reads the text for the Physical AI field (nup.priority) once this commits.
+    background.enqueue(
+        CLASSIFY_TASK, queue="priority" if application.physical_ai else "default", application_id=application.id
+    )
     return application
 
 

@@ -31,7 +31,7 @@ from nup.reviews.forms import (
 from nup.reviews.models import AssignmentRun, Conflict, RunStatus, Stage
 from nup.reviews.views import save_declarations
 from nup.timeutil import KST, utcnow
-from nup.web import page_arg, per_page_arg, show_domain_error
+from nup.web import form_errors_text, page_arg, per_page_arg, show_domain_error
 
 bp = Blueprint("evaluation", __name__, url_prefix="/staff")
 
@@ -210,7 +210,7 @@ def record_conflict(call_id: int):
     form = ConflictForm()
     form.reviewer_id.choices = [(u.id, u.name) for u in queries.all_evaluators()]
     if not form.validate_on_submit():
-        flash(" ".join(m for ms in form.errors.values() for m in ms), "error")
+        flash(form_errors_text(form), "error")
         return redirect(url_for(".conflicts", call_id=call.id))
     application = db.session.scalar(
         select(Application).where(
@@ -309,7 +309,7 @@ def start_run(call_id: int):
     call = _call(call_id)
     form = RunForm()
     if not form.validate_on_submit():
-        flash(" ".join(m for ms in form.errors.values() for m in ms), "error")
+        flash(form_errors_text(form), "error")
         return _back(call.id, "assign")
     try:
         run = assigning.start_run(
@@ -440,7 +440,7 @@ def schedule(call_id: int):
     call = _call(call_id)
     form = ScheduleForm()
     if not form.validate_on_submit():
-        flash(" ".join(m for ms in form.errors.values() for m in ms), "error")
+        flash(form_errors_text(form), "error")
         return redirect(url_for(".overview", call_id=call.id, stage=Stage.PRESENTATION) + "#schedule")
     starts = _parse_local(form.starts_at.data)
     try:

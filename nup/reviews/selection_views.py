@@ -16,7 +16,7 @@ from nup.reviews.models import Assignment, Objection, Outcome, Penalty, Stage
 from nup.reviews.officer_views import _call, _stage_arg, bp
 from nup.reviews.ranking import cached_ranking
 from nup.timeutil import utcnow
-from nup.web import client_ip, page_arg, per_page_arg
+from nup.web import client_ip, form_errors_text, page_arg, per_page_arg
 
 
 def _me():
@@ -86,7 +86,7 @@ def penalty(application_id: int):
     app_row = db.session.get(Application, application_id) or abort(404)
     form = PenaltyForm()
     if not form.validate_on_submit():
-        flash(" ".join(m for ms in form.errors.values() for m in ms), "error")
+        flash(form_errors_text(form), "error")
     else:
         decisions.record_penalty(app_row, actor=_me(), points=float(form.points.data), reason=form.reason.data)
         db.session.commit()

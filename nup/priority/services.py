@@ -1,0 +1,93 @@
+"""Physical AI prioritisation: classify an application's text, flag disagreement, record the officer's word.
+
+The declared track decides the priority field until an officer decides; where the text and the
+declaration disagree the application is flagged for that decision. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from nup import security
+from nup.applications.models import Application, ApplicationStatus
+from nup.audit import services as audit
+from nup.errors import DomainError
+from nup.extensions import db
+from nup.priority.classifier import Classification, classify
+
+TEXT_FIELDS = ("summary", "problem", "solution", "scale_up", "team", "industry")
+
+
+def application_text(application: Application) -> str:
+    return "\n".join(getattr(application, name) or "" for name in TEXT_FIELDS)
+
+
+def declared_physical_ai(application: Application) -> bool:
+    """What the applicant's chosen track declares."""
+    return bool((application.call.track(application.track) or {}).get("physical_ai"))
+
+
+def classify_application(application: Application, *, now: datetime) -> Classification:
+    """Read the application's text; record the result and whether it disagrees with the declaration."""
+    result = classify(
+        application_text(application),
+        declared_track=application.track,
+        declared_physical_ai=declared_physical_ai(application),
+    )
+    application.detected_physical_ai = result.physical_ai
+    application.priority_score = round(result.score, 4)
+    application.priority_subfield = result.subfield
+    application.priority_confidence = result.confidence
+    application.priority_evidence = list(result.evidence)[:20]
+    application.classified_at = now
+    if application.priority_decision is None:
+        application.priority_flagged = result.physical_ai != declared_physical_ai(application)
+    db.session.flush()
+    return result
+
+
+def decide_priority(application: Application, *, actor, physical_ai: bool, reason: str, now: datetime) -> Application:
+    """The officer confirms or overrides the priority field, with a reason; their word decides."""
+    security.require(actor, "applications.screen")
+    if not reason.strip():
+        raise DomainError(_l("Give the reason."), fields={"reason": [str(_l("Give the reason."))]})
+    before = {
+        "physical_ai": application.physical_ai,
+        "decision": application.priority_decision,
+        "flagged": application.priority_flagged,
+    }
+    application.priority_decision = physical_ai
+    application.physical_ai = physical_ai
+    application.priority_reason = reason.strip()[:2000]
+    application.priority_decided_by_id, application.priority_decided_at = actor.id, now
+    application.priority_flagged = False
+    db.session.flush()
+    audit.record(
+        actor,
+        "priority.decided",
+        application,
+        before=before,
+        after={"physical_ai": physical_ai, "reason": application.priority_reason},
+    )
+    return application
+
+
+def unclassified(limit: int = 500) -> list[tuple[int, bool]]:
+    """(id, physical_ai) of submitted applications the classifier has not read yet (for the sweeper)."""
+    rows = db.session.execute(
+        select(Application.id, Application.physical_ai)
+        .where(Application.submitted_at.is_not(None), Application.classified_at.is_(None))
+        .where(Application.status != ApplicationStatus.DRAFT)
+        .order_by(Application.physical_ai.desc(), Application.submitted_at)
+        .limit(limit)
+    )
+    return [(i, bool(p)) for i, p in rows]
+
+
+def source_of(application: Application) -> str:
+    if application.priority_decision is not None:
+        return "officer"
+    return "declared_track"

@@ -1,0 +1,3 @@
+"""The intake fixtures (an open call, an officer) for the Physical AI tests."""
+
+from tests.applications.conftest import make_call, officer, open_call  # noqa: F401

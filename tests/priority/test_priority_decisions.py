@@ -1,0 +1,108 @@
+"""Declared versus detected: the worker reads the text, a disagreement is flagged, the officer decides."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from nup.accounts.models import User
+from nup.applications.models import Application
+from nup.audit.models import AuditEvent
+from nup.extensions import db
+from nup.timeutil import utcnow
+from tests.applications.conftest import complete_application
+from tests.conftest import csrf_token, login_as, wait_for
+
+RPA = {
+    "summary": "RPA 기반 사무 자동화 솔루션",
+    "problem": "제조기업 관리부서의 반복적인 엑셀 입력 업무",
+    "solution": "소프트웨어 로봇(RPA)이 ERP 데이터 입력과 보고서 작성을 자동화합니다",
+    "scale_up": "중견 제조기업 대상 SaaS 판매",
+    "team": "RPA 컨설턴트 5명",
+}
+WELDING = {
+    "summary": "용접 로봇 비전 제어 시스템",
+    "problem": "조선소 용접 품질 편차",
+    "solution": "3D 비전과 강화학습으로 용접 로봇 매니퓰레이터의 경로를 실시간 보정합니다",
+    "scale_up": "조선·자동차 부품 공장 도입",
+    "team": "로봇공학 박사 2명",
+}
+
+
+def _submitted(app, make_user, call_id, **values) -> int:
+    from nup.applications import services
+
+    applicant = make_user("applicant")
+    application_id = complete_application(app, applicant, call_id, **values)
+    with app.app_context():
+        services.submit_application(
+            db.session.get(Application, application_id), actor=db.session.get(User, applicant.id), now=utcnow()
+        )
+        db.session.commit()
+    return application_id
+
+
+def test_the_worker_flags_a_declaration_the_text_does_not_support(app, make_user, open_call, worker):
+    gamed = _submitted(app, make_user, open_call, track="physical_ai_robotics", **RPA)
+    hidden = _submitted(app, make_user, open_call, track="ai_software", **WELDING)
+
+    def read():
+        with app.app_context():
+            rows = db.session.scalars(select(Application).where(Application.id.in_([gamed, hidden]))).all()
+            return all(a.classified_at for a in rows)
+
+    wait_for(read, what="the worker to classify both applications")
+    with app.app_context():
+        gamed_row, hidden_row = db.session.get(Application, gamed), db.session.get(Application, hidden)
+        assert gamed_row.detected_physical_ai is False and gamed_row.priority_flagged
+        assert gamed_row.physical_ai is True  # the declaration stands until an officer decides
+        assert hidden_row.detected_physical_ai is True and hidden_row.priority_flagged
+        assert hidden_row.priority_subfield == "robotics" and hidden_row.priority_evidence
+
+
+def test_the_officer_decides_with_a_reason_and_it_is_audited(app, client, make_user, officer, open_call, api_token):
+    from nup.priority import services
+
+    gamed = _submitted(app, make_user, open_call, track="physical_ai_robotics", **RPA)
+    with app.app_context():
+        services.classify_application(db.session.get(Application, gamed), now=utcnow())
+        db.session.commit()
+    login_as(client, officer)
+    page = client.get(f"/staff/applications/{gamed}")
+    assert page.status_code == 200 and 'id="priority"' in page.get_data(as_text=True)
+    token = csrf_token(client, f"/staff/applications/{gamed}")
+    no_reason = client.post(f"/staff/applications/{gamed}/priority", data={"csrf_token": token, "physical_ai": "no"})
+    assert no_reason.status_code == 302
+    with app.app_context():
+        assert db.session.get(Application, gamed).priority_decision is None
+    decided = client.post(
+        f"/staff/applications/{gamed}/priority",
+        data={
+            "csrf_token": token,
+            "physical_ai": "no",
+            "reason": "사무 자동화 소프트웨어로 물리 세계에서 동작하지 않음",
+        },
+    )
+    assert decided.status_code == 302
+    with app.app_context():
+        row = db.session.get(Application, gamed)
+        assert row.physical_ai is False and row.priority_decision is False and not row.priority_flagged
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "priority.decided"))
+        assert event.before["physical_ai"] is True and event.after["physical_ai"] is False
+    body = client.get(
+        f"/api/v1/applications/{gamed}", headers={"Authorization": f"Bearer {api_token(officer)}"}
+    ).get_json()
+    assert body["priority"]["physical_ai"] is False and body["priority"]["source"] == "officer"
+    assert body["priority"]["detected"] is False and 0 <= body["priority"]["score"] <= 1
+
+
+def test_the_sweeper_finds_applications_the_broker_lost(app, make_user, open_call):
+    from nup.priority import services
+
+    lost = _submitted(app, make_user, open_call, **WELDING)
+    with app.app_context():
+        assert (lost, True) in services.unclassified()
+        services.classify_application(db.session.get(Application, lost), now=utcnow() + timedelta(seconds=1))
+        db.session.commit()
+        assert services.unclassified() == []
