@@ -428,6 +428,7 @@ def _match(text: str) -> list[_Found]:
     for (phrase, subfield), weight, reason in zip(
         _acting_sentences("".join(masked), text), ACTING_BONUS, _ACTING_REASONS, strict=False
     ):
+        # An acting sentence is found by _acting_sentences, not by a pattern of its own.
         acting = Signal(f"acting:{reason}", _BOUNDARY, (), weight, Kind.ACTION, None, reason)
         found.append((acting, phrase, subfield))
     # Settings (a factory, a car, a farm) and sensors count only beside a machine that acts.

@@ -65,13 +65,15 @@ def rank_band(rank: int | None, count: int) -> str:
     return "rest"
 
 
-def propose(call: Call, stage: str, *, advance_multiple: int = 2, reserves_per_track: int = 2) -> list[Proposal]:
+def propose(
+    call: Call, stage: str, *, advance_multiple: int = 2, reserves_per_track: int = 2, with_priority: bool = True
+) -> list[Proposal]:
     """Outcomes by rank within each track's quota: the preview shown before anything is applied.
 
     Document round: the top `advance_multiple` × quota of each track advance. Presentation
     round: the top quota are selected, the next `reserves_per_track` are reserves.
     """
-    ranking = compute_ranking(call, stage)
+    ranking = compute_ranking(call, stage, with_priority=with_priority)
     by_track: dict[str, list] = {}
     for row in ranking.rows:
         by_track.setdefault(row.track, []).append(row)

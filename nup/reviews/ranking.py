@@ -70,8 +70,15 @@ def conditions_of(application_physical_ai: bool) -> dict[str, bool]:
     return {"physical_ai": bool(application_physical_ai)}
 
 
-def compute_ranking(call: Call, stage: str = Stage.DOCUMENT) -> Ranking:
-    """Rank the stage's applications by the official rule and show the adjusted view beside it."""
+PRIORITY_CONDITION = "physical_ai"
+
+
+def compute_ranking(call: Call, stage: str = Stage.DOCUMENT, *, with_priority: bool = True) -> Ranking:
+    """Rank the stage's applications by the official rule and show the adjusted view beside it.
+
+    `with_priority=False` leaves out the Physical AI bonus: the ranking as it would be
+    without the call's priority policy, for the side-by-side view.
+    """
     if stage == Stage.PRESENTATION:
         scope = select(Decision.application_id).where(
             Decision.call_id == call.id, Decision.stage == Stage.DOCUMENT, Decision.outcome == Outcome.ADVANCED
@@ -125,7 +132,11 @@ def compute_ranking(call: Call, stage: str = Stage.DOCUMENT) -> Ranking:
         if status == AssignmentStatus.SUBMITTED and total is not None:
             totals[application_id].append(total)
             reviews.append(Review(reviewer_id, application_id, total))
-    rules = [BonusRule(r["when"], float(r["points"])) for r in call.bonus_rules or []]
+    rules = [
+        BonusRule(r["when"], float(r["points"]))
+        for r in call.bonus_rules or []
+        if with_priority or r["when"] != PRIORITY_CONDITION
+    ]
     ceiling = max_total(call) or None
     rows: dict[int, RankingRow] = {}
     for application_id, application in applications.items():
@@ -204,14 +215,14 @@ def ranking_fingerprint(call: Call, stage: str) -> tuple:
     return (call.id, stage, rules, tuple(sheets), tuple(penalties), tuple(applications))
 
 
-def cached_ranking(call: Call, stage: str = Stage.DOCUMENT) -> Ranking:
+def cached_ranking(call: Call, stage: str = Stage.DOCUMENT, *, with_priority: bool = True) -> Ranking:
     """compute_ranking, reused while nothing it depends on has changed."""
-    key = ranking_fingerprint(call, stage)
+    key = (*ranking_fingerprint(call, stage), with_priority)
     found = _CACHE.get(key)
     if found is not None:
         _CACHE.move_to_end(key)
         return found
-    result = compute_ranking(call, stage)
+    result = compute_ranking(call, stage, with_priority=with_priority)
     _CACHE[key] = result
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)

@@ -28,6 +28,7 @@ def ranking(call_id: int):
     call = _call(call_id)
     stage_kind = _stage_arg()
     result = cached_ranking(call, stage_kind)
+    without = {r.application_id: r.rank for r in cached_ranking(call, stage_kind, with_priority=False).rows}
     track = request.args.get("track", "")
     rows = [r for r in result.rows if not track or r.track == track]
     per_page = per_page_arg(default=50, most=200)
@@ -44,6 +45,8 @@ def ranking(call_id: int):
         pages=pages,
         track=track,
         chart=rows[:30],
+        without=without,
+        moved=sum(1 for r in result.rows if r.rank != without.get(r.application_id)),
         reviewers={u.id: u for u in queries.all_evaluators()},
     )
 
@@ -104,6 +107,12 @@ def decisions_page(call_id: int):
     except ValueError:
         multiple, reserves = 2, 2
     proposals = decisions.propose(call, stage_kind, advance_multiple=multiple, reserves_per_track=reserves)
+    plain = {
+        p.application_id: p.outcome
+        for p in decisions.propose(
+            call, stage_kind, advance_multiple=multiple, reserves_per_track=reserves, with_priority=False
+        )
+    }
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         allowed = decisions.OUTCOMES_BY_STAGE[stage_kind]
@@ -138,6 +147,9 @@ def decisions_page(call_id: int):
         reserves=reserves,
         review_stage=services.stage_of(call, stage_kind),
         Outcome=Outcome,
+        changed_by_policy={
+            p.application_id: plain.get(p.application_id) for p in proposals if plain.get(p.application_id) != p.outcome
+        },
     )
 
 

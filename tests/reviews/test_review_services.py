@@ -479,3 +479,24 @@ def test_the_ranking_is_reused_until_a_score_changes(app, review_setup):
         assert again is not first
         changed = next(r for r in again.rows if r.application_id == sheet.application_id)
         assert min(changed.raw_scores) == 70
+
+
+def test_the_side_by_side_ranking_leaves_out_only_the_physical_ai_bonus(app, review_setup):
+    setup = review_setup(applications=2, reviewers=5, per_application=5)
+    physical, software = setup.application_ids
+    sheets = {
+        physical: {"problem": 20, "solution": 24, "scale_up": 20, "team": 20},  # 84 + 2 = 86
+        software: RUBRIC_SCORES,  # 85
+    }
+    with app.app_context():
+        from nup.reviews.ranking import compute_ranking
+
+        assign_now(setup)
+        score_all(setup, lambda assignment: sheets[assignment.application_id])
+        call = db.session.get(Call, setup.call_id)
+        with_policy = {r.application_id: (r.rank, r.final_score) for r in compute_ranking(call).rows}
+        without = {r.application_id: (r.rank, r.final_score) for r in compute_ranking(call, with_priority=False).rows}
+        assert with_policy == {physical: (1, 86), software: (2, 85)}
+        assert without == {physical: (2, 84), software: (1, 85)}
+        proposals = decisions.propose(call, "document", advance_multiple=1)
+        assert {p.application_id for p in proposals} == {physical, software}
