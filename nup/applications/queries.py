@@ -62,6 +62,8 @@ def _filtered(call_id: int, filters: ApplicationFilters, *, include_drafts: bool
         query = query.where(Application.eligible.is_(None))
     if filters.physical_ai in ("yes", "no"):
         query = query.where(Application.physical_ai.is_(filters.physical_ai == "yes"))
+    elif filters.physical_ai == "flagged":
+        query = query.where(Application.priority_flagged.is_(True))
     if filters.q:
         like = f"%{filters.q.strip().lower()}%"
         query = query.where(

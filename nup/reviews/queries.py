@@ -77,7 +77,7 @@ def blind_code(assignment_id: int) -> str:
 
 
 def queue_for(reviewer: User, *, page: int, per_page: int, status: str = "", language: str = "ko"):
-    """The evaluator's assignments, Physical AI first, then the earliest due; three queries per page."""
+    """The evaluator's assignments: to do first, Physical AI first, then by submission time (three queries)."""
     ids = _live(
         select(Assignment.id)
         .join(Application, Application.id == Assignment.application_id)
@@ -91,7 +91,7 @@ def queue_for(reviewer: User, *, page: int, per_page: int, status: str = "", lan
     ids = ids.order_by(
         case((Assignment.status == AssignmentStatus.SUBMITTED, 1), else_=0),
         Application.physical_ai.desc(),
-        ReviewStage.due_at.asc(),
+        Application.submitted_at.asc(),
         Assignment.id,
     )
     pagination = db.paginate(ids, page=page, per_page=per_page, error_out=False)
