@@ -180,6 +180,7 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "evaluation.objections": "reviews.manage",
     "evaluation.objection": "reviews.manage",
     "priority.decide": "applications.screen",
+    "priority.dashboard": "applications.screen",
     "exports.scores_xlsx": "reviews.manage",
     "exports.scores_csv": "reviews.manage",
     "exports.summary_pdf": "reviews.manage",

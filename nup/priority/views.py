@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,7 +13,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from nup.applications.models import Application
 from nup.errors import DomainError
 from nup.extensions import db
-from nup.priority import services
+from nup.priority import queries, services
+from nup.programmes.models import Call
 from nup.timeutil import utcnow
 from nup.web import form_errors_text
 
@@ -27,6 +28,12 @@ class PriorityDecisionForm(FlaskForm):
         validators=[InputRequired(message=_l("Choose one."))],
     )
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason.")), Length(max=2000)])
+
+
+@bp.get("/calls/<int:call_id>/physical-ai")
+def dashboard(call_id: int):
+    call = db.session.get(Call, call_id) or abort(404)
+    return render_template("priority/dashboard.html", call=call, figures=queries.dashboard(call))
 
 
 @bp.post("/applications/<int:application_id>/priority")

@@ -106,3 +106,26 @@ def test_the_sweeper_finds_applications_the_broker_lost(app, make_user, open_cal
         services.classify_application(db.session.get(Application, lost), now=utcnow() + timedelta(seconds=1))
         db.session.commit()
         assert services.unclassified() == []
+
+
+def test_the_dashboard_counts_the_field_and_the_waits(app, client, make_user, officer, open_call):
+    from nup.priority import queries, services
+    from nup.programmes.models import Call
+
+    robot = _submitted(app, make_user, open_call, track="ai_software", **WELDING)
+    _submitted(app, make_user, open_call, track="physical_ai_robotics", **RPA)
+    with app.app_context():
+        services.decide_priority(
+            db.session.get(Application, robot),
+            actor=db.session.get(User, officer.id),
+            physical_ai=True,
+            reason="용접 로봇 제어",
+            now=utcnow(),
+        )
+        db.session.commit()
+        figures = queries.dashboard(db.session.get(Call, open_call))
+        assert (figures.total, figures.physical_ai) == (2, 2)
+        assert sum(total for _region, _physical, total in figures.by_region) == 2
+    login_as(client, officer)
+    page = client.get(f"/staff/calls/{open_call}/physical-ai")
+    assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
