@@ -181,6 +181,7 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "evaluation.objection": "reviews.manage",
     "priority.decide": "applications.screen",
     "priority.dashboard": "applications.screen",
+    "priority.set_policy": "calls.manage",
     "exports.scores_xlsx": "reviews.manage",
     "exports.scores_csv": "reviews.manage",
     "exports.summary_pdf": "reviews.manage",

@@ -12,6 +12,7 @@ from nup.applications.models import Application, ApplicationStatus, Document, Do
 from nup.extensions import db
 from nup.notifications import services as notifications
 from nup.programmes.models import Call, CallStatus
+from nup.programmes.policy import prioritised
 from nup.timeutil import to_kst
 
 REMINDER_DAYS = (3, 1)
@@ -41,7 +42,7 @@ def queue_deadline_reminders(*, now: datetime) -> int:
                 to=user,
                 key=f"{call.id}:D-{days_left}",
                 call_id=call.id,
-                priority=application.physical_ai,
+                priority=prioritised(call, application.physical_ai),
                 context={
                     "name": user.name,
                     "days_left": days_left,

@@ -23,6 +23,7 @@ from nup.extensions import db, savepoint
 from nup.notifications import services as notifications
 from nup.programmes import catalogue
 from nup.programmes.models import Call
+from nup.programmes.policy import prioritised
 from nup.timeutil import to_kst
 
 CLASSIFY_TASK = "priority.classify_application"  # workers/tasks/priority.py
@@ -411,12 +412,14 @@ def submit_application(application: Application, *, actor, now: datetime) -> App
             "submitted_at": to_kst(now).strftime("%Y-%m-%d %H:%M:%S KST"),
             "application_id": application.id,
         },
-        priority=application.physical_ai,
+        priority=prioritised(application.call, application.physical_ai),
     )
     audit.record(actor, "application.submitted", application, after={"receipt_number": number})
     # The worker reads the text for the Physical AI field (nup.priority) once this commits.
     background.enqueue(
-        CLASSIFY_TASK, queue="priority" if application.physical_ai else "default", application_id=application.id
+        CLASSIFY_TASK,
+        queue="priority" if prioritised(application.call, application.physical_ai) else "default",
+        application_id=application.id,
     )
     return application
 
@@ -495,7 +498,7 @@ def review_document(document: Document, *, actor, accept: bool, message: str, no
                 "receipt_number": application.receipt_number or "",
                 "application_id": application.id,
             },
-            priority=application.physical_ai,
+            priority=prioritised(application.call, application.physical_ai),
         )
     audit.record(
         actor,

@@ -17,6 +17,9 @@ from nup.audit import services as audit
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.priority.classifier import Classification, classify
+from nup.priority.models import PriorityPolicyVersion
+from nup.programmes import policy
+from nup.programmes.models import Call
 
 TEXT_FIELDS = ("summary", "problem", "solution", "scale_up", "team", "industry")
 
@@ -91,3 +94,56 @@ def source_of(application: Application) -> str:
     if application.priority_decision is not None:
         return "officer"
     return "declared_track"
+
+
+def set_policy(
+    call: Call,
+    *,
+    actor,
+    bonus_points: float,
+    min_share: float,
+    tie_breaker: bool,
+    processing_priority: bool,
+    reason: str,
+    now: datetime,
+) -> PriorityPolicyVersion:
+    """Change the call's Physical AI policy: a new version is kept, the bonus rule follows, it is audited."""
+    security.require(actor, "calls.manage")
+    errors: dict[str, list[str]] = {}
+    if not 0 <= bonus_points <= min(20.0, call.bonus_cap or 0.0):
+        errors["bonus_points"] = [str(_l("From 0 to the call's bonus cap (%(cap)s).", cap=f"{call.bonus_cap:g}"))]
+    if not 0 <= min_share <= 1:
+        errors["min_share"] = [str(_l("A share from 0 to 100%%."))]
+    if not reason.strip():
+        errors["reason"] = [str(_l("Give the reason."))]
+    if errors:
+        raise DomainError(_l("The policy could not be saved: see the marked fields."), fields=errors)
+    before = policy.policy_of(call)
+    after = {
+        "bonus_points": float(bonus_points),
+        "min_share": float(min_share),
+        "tie_breaker": bool(tie_breaker),
+        "processing_priority": bool(processing_priority),
+        "version": before["version"] + 1,
+    }
+    call.priority_policy = after
+    call.bonus_rules = policy.bonus_rules_with(call.bonus_rules, float(bonus_points))
+    call.updated_at = now
+    version = PriorityPolicyVersion(
+        call_id=call.id, version=after["version"], policy=after, reason=reason.strip(), created_by_id=actor.id
+    )
+    version.created_at = now
+    db.session.add(version)
+    db.session.flush()
+    audit.record(actor, "priority.policy_changed", call, before=before, after=after, detail=reason.strip())
+    return version
+
+
+def policy_versions(call: Call) -> list[PriorityPolicyVersion]:
+    return list(
+        db.session.scalars(
+            select(PriorityPolicyVersion)
+            .where(PriorityPolicyVersion.call_id == call.id)
+            .order_by(PriorityPolicyVersion.version.desc())
+        )
+    )

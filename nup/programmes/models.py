@@ -45,6 +45,9 @@ class Call(db.Model):
     bonus_cap: Mapped[float] = mapped_column(default=5.0)
     # Criterion keys compared, in order, when final scores are equal (higher wins).
     tie_breakers: Mapped[list] = mapped_column(JSON, default=list)
+    # The Physical AI priority policy in force (nup.programmes.policy); every version is kept
+    # in priority_policy_versions.
+    priority_policy: Mapped[dict] = mapped_column(JSON, default=dict)
     max_upload_bytes: Mapped[int] = mapped_column(Integer, default=20 * 1024 * 1024)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

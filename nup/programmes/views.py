@@ -11,6 +11,7 @@ from nup.extensions import db
 from nup.programmes import catalogue, queries, services
 from nup.programmes.forms import CallForm, LineError
 from nup.programmes.models import Call
+from nup.programmes.policy import policy_of
 from nup.timeutil import utcnow
 from nup.web import page_arg, perform, show_domain_error
 
@@ -42,6 +43,7 @@ def detail(call_id: int):
         application=application,
         document_label=catalogue.document_label,
         type_labels=catalogue.APPLICANT_TYPE_LABELS,
+        policy=policy_of(call),
     )
 
 

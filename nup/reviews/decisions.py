@@ -5,7 +5,8 @@ Services flush, never commit; letters and answers leave through the outbox after
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -20,6 +21,7 @@ from nup.errors import DomainError
 from nup.extensions import db
 from nup.notifications import services as notifications
 from nup.programmes.models import Call
+from nup.programmes.policy import policy_of, prioritised
 from nup.reviews import assigning, services
 from nup.reviews.models import (
     Assignment,
@@ -96,7 +98,48 @@ def propose(
             else:
                 outcome = Outcome.NOT_SELECTED
             proposals.append(Proposal(row.application_id, track, row.rank, row.final_score, outcome))
+    if with_priority:
+        physical = {r.application_id for r in ranking.rows if r.physical_ai}
+        proposals = ensure_min_share(proposals, physical, policy_of(call)["min_share"], positive=POSITIVE[stage])
     return sorted(proposals, key=lambda p: (p.rank is None, p.rank or 0, p.application_id))
+
+
+POSITIVE = {Stage.DOCUMENT: Outcome.ADVANCED, Stage.PRESENTATION: Outcome.SELECTED}
+
+
+def ensure_min_share(proposals: list[Proposal], physical: set[int], share: float, *, positive: str) -> list[Proposal]:
+    """Give Physical AI at least `share` of the positive outcomes, as the call's policy sets (pure).
+
+    The best-ranked Physical AI applications left out take the places of the lowest-ranked
+    others, one swap at a time, until the share is met or no Physical AI candidate is left.
+    """
+    places = [p for p in proposals if p.outcome == positive]
+    need = math.ceil(share * len(places) - 1e-9)
+    by_rank = sorted(proposals, key=lambda p: (p.rank is None, p.rank or 0, p.application_id))
+    result = {p.application_id: p for p in proposals}
+    while sum(1 for p in result.values() if p.outcome == positive and p.application_id in physical) < need:
+        waiting = next(
+            (
+                p
+                for p in by_rank
+                if p.application_id in physical and result[p.application_id].outcome not in (positive, None)
+            ),
+            None,
+        )
+        giving = next(
+            (
+                p
+                for p in reversed(by_rank)
+                if p.application_id not in physical and result[p.application_id].outcome == positive
+            ),
+            None,
+        )
+        if waiting is None or giving is None:
+            break
+        promoted, displaced = result[waiting.application_id], result[giving.application_id]
+        result[waiting.application_id] = replace(promoted, outcome=positive)
+        result[giving.application_id] = replace(displaced, outcome=promoted.outcome)
+    return list(result.values())
 
 
 def apply_decisions(
@@ -174,7 +217,7 @@ def release_results(call: Call, stage: str, *, actor: User, now: datetime) -> in
             to=owner,
             key=f"decision-{decision.id}",
             call_id=call.id,
-            priority=application.physical_ai,
+            priority=prioritised(call, application.physical_ai),
             context=letter_context(decision, call, owner, comments.get(decision.application_id, [])),
         )
         audit.record(actor, "decision.released", decision, after={"outcome": decision.outcome})

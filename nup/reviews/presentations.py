@@ -14,6 +14,7 @@ from nup.errors import DomainError
 from nup.extensions import db
 from nup.notifications import services as notifications
 from nup.programmes.models import Call
+from nup.programmes.policy import prioritised
 from nup.reviews.assigning import assignable_applications
 from nup.reviews.models import PresentationSlot, Stage
 from nup.timeutil import to_kst
@@ -81,7 +82,7 @@ def schedule_presentations(
             to=owner,
             key=f"{call.id}:{stamp}",
             call_id=call.id,
-            priority=application.physical_ai,
+            priority=prioritised(call, application.physical_ai),
             context={
                 "name": owner.name,
                 "receipt_number": application.receipt_number,

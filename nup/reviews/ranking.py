@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from nup.applications.models import Application
 from nup.extensions import db
 from nup.programmes.models import Call
+from nup.programmes.policy import PRIORITY_CONDITION, policy_of
 from nup.reviews.assigning import ACTIVE
 from nup.reviews.models import Assignment, AssignmentStatus, Decision, Outcome, Penalty, Stage
 from nup.reviews.scores import max_total
@@ -68,9 +69,6 @@ class Ranking:
 def conditions_of(application_physical_ai: bool) -> dict[str, bool]:
     """The bonus conditions an application meets (the Physical AI field is known to the system)."""
     return {"physical_ai": bool(application_physical_ai)}
-
-
-PRIORITY_CONDITION = "physical_ai"
 
 
 def compute_ranking(call: Call, stage: str = Stage.DOCUMENT, *, with_priority: bool = True) -> Ranking:
@@ -159,9 +157,16 @@ def compute_ranking(call: Call, stage: str = Stage.DOCUMENT, *, with_priority: b
             criterion_means={k: float(v) for k, v in means.get(application_id, {}).items()},
         )
     tie_keys = list(call.tie_breakers or [])
+    # The priority policy may put Physical AI first among equal final scores.
+    priority_ties = with_priority and policy_of(call)["tie_breaker"]
     for ranked in rank(
         [
-            Ranked(r.application_id, r.final_score, tuple(r.criterion_means.get(k, 0.0) for k in tie_keys))
+            Ranked(
+                r.application_id,
+                r.final_score,
+                ((1 if r.physical_ai else 0,) if priority_ties else ())
+                + tuple(r.criterion_means.get(k, 0.0) for k in tie_keys),
+            )
             for r in rows.values()
         ]
     ):

@@ -129,3 +129,66 @@ def test_the_dashboard_counts_the_field_and_the_waits(app, client, make_user, of
     login_as(client, officer)
     page = client.get(f"/staff/calls/{open_call}/physical-ai")
     assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
+
+
+def test_a_policy_change_is_a_new_audited_version_that_the_ranking_and_decisions_follow(app, review_setup):
+    import pytest
+
+    from nup.errors import DomainError
+    from nup.priority import services
+    from nup.programmes.models import Call
+    from nup.programmes.policy import policy_of
+    from nup.reviews import decisions
+    from nup.reviews.ranking import compute_ranking
+    from tests.reviews.conftest import assign_now, score_all
+
+    tracks = [
+        {"key": "physical_ai_robotics", "label_ko": "로봇", "label_en": "Robots", "quota": 0, "physical_ai": True},
+        {"key": "ai_software", "label_ko": "SW", "label_en": "Software", "quota": 2, "physical_ai": False},
+    ]
+    setup = review_setup(applications=3, reviewers=5, per_application=5, tracks=tracks)
+    robot, best, second = setup.application_ids  # index 0 is the robotics track, 1 and 2 AI software
+    sheets = {
+        robot: {"problem": 15, "solution": 20, "scale_up": 15, "team": 15},  # 65
+        best: {"problem": 20, "solution": 25, "scale_up": 20, "team": 20},  # 85
+        second: {"problem": 20, "solution": 24, "scale_up": 20, "team": 20},  # 84
+    }
+    with app.app_context():
+        assign_now(setup)
+        score_all(setup, lambda assignment: sheets[assignment.application_id])
+        call = db.session.get(Call, setup.call_id)
+        actor = db.session.get(User, setup.officer.id)
+        plain = {p.application_id: p.outcome for p in decisions.propose(call, "document", advance_multiple=1)}
+        assert plain == {robot: "not_selected", best: "advanced", second: "advanced"}
+        version = services.set_policy(
+            call,
+            actor=actor,
+            bonus_points=0,
+            min_share=0.5,
+            tie_breaker=True,
+            processing_priority=True,
+            reason="2026 하반기 피지컬 AI 확대",
+            now=utcnow(),
+        )
+        db.session.commit()
+        assert version.version == 1 and policy_of(call)["min_share"] == 0.5
+        assert not any(r["when"] == "physical_ai" for r in call.bonus_rules)
+        assert next(r for r in compute_ranking(call).rows if r.application_id == robot).bonus == 0
+        shared = {p.application_id: p.outcome for p in decisions.propose(call, "document", advance_multiple=1)}
+        assert shared == {robot: "advanced", best: "advanced", second: "not_selected"}
+        without = decisions.propose(call, "document", advance_multiple=1, with_priority=False)
+        assert {p.application_id: p.outcome for p in without} == plain
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "priority.policy_changed"))
+        assert event.after["min_share"] == 0.5 and event.before["version"] == 0
+        with pytest.raises(DomainError) as refused:
+            services.set_policy(
+                call,
+                actor=actor,
+                bonus_points=9,
+                min_share=2,
+                tie_breaker=True,
+                processing_priority=True,
+                reason="",
+                now=utcnow(),
+            )
+        assert set(refused.value.fields) == {"bonus_points", "min_share", "reason"}

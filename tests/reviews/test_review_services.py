@@ -446,6 +446,9 @@ def test_equal_final_scores_are_separated_by_the_calls_tie_breakers(app, review_
         from nup.reviews.ranking import compute_ranking
 
         call = db.session.get(Call, setup.call_id)
+        # By default the priority policy puts Physical AI first among equals, before any criterion.
+        assert {r.application_id: r.rank for r in compute_ranking(call).rows} == {first: 1, second: 2}
+        call.priority_policy = {"tie_breaker": False}
         assert call.tie_breakers == ["solution", "problem"]
         ranks = {r.application_id: r.rank for r in compute_ranking(call).rows}
         assert ranks == {second: 1, first: 2}
