@@ -113,7 +113,7 @@ def set_policy(
     if not 0 <= bonus_points <= min(20.0, call.bonus_cap or 0.0):
         errors["bonus_points"] = [str(_l("From 0 to the call's bonus cap (%(cap)s).", cap=f"{call.bonus_cap:g}"))]
     if not 0 <= min_share <= 1:
-        errors["min_share"] = [str(_l("A share from 0 to 100%%."))]
+        errors["min_share"] = [str(_l("A share from 0 to 100 percent."))]
     if not reason.strip():
         errors["reason"] = [str(_l("Give the reason."))]
     if errors:
