@@ -13,7 +13,7 @@ from nup.extensions import db
 from nup.notifications import services as notifications
 from nup.notifications.models import Notification, NotificationStatus
 from nup.programmes.models import Call, CallStatus
-from nup.reviews import decisions
+from nup.reviews import objections
 from nup.reviews.assigning import ACTIVE
 from nup.reviews.models import Assignment, AssignmentStatus
 from nup.timeutil import to_kst
@@ -57,7 +57,7 @@ def digest_figures(*, now: datetime) -> dict:
     ):
         if call_id in calls:
             calls[call_id].update(reviews_assigned=assigned, reviews_submitted=submitted)
-    objections_due = len(decisions.objections_due(before=now + timedelta(days=3)))
+    objections_due = len(objections.objections_due(before=now + timedelta(days=3)))
     return {
         "day": to_kst(now).date().isoformat(),
         "objections_due": objections_due,

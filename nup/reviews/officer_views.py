@@ -15,7 +15,7 @@ from nup.applications.models import Application
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.programmes.models import Call
-from nup.reviews import assigning, composition, decisions, presentations, queries, services
+from nup.reviews import assigning, composition, objections, presentations, queries, services
 from nup.reviews.forms import (
     ConfirmForm,
     ConflictForm,
@@ -66,8 +66,8 @@ def pool():
         "reviews/pool.html",
         pagination=pagination,
         profiles=queries.profiles_for(ids),
-        ratings=decisions.evaluator_ratings(),
-        is_flagged=decisions.is_flagged,
+        ratings=objections.evaluator_ratings(),
+        is_flagged=objections.is_flagged,
         q=request.args.get("q", ""),
         expertise=dict(expertise_choices(str(get_locale()))),
     )
@@ -96,9 +96,9 @@ def evaluator(user_id: int):
             flash(_("The evaluator's declarations are saved."), "success")
             return redirect(url_for(".evaluator", user_id=user.id))
     db.session.rollback()
-    rating = decisions.evaluator_ratings().get(user.id)
+    rating = objections.evaluator_ratings().get(user.id)
     return render_template(
-        "reviews/evaluator.html", user=user, form=form, rating=rating, flagged=decisions.is_flagged(rating)
+        "reviews/evaluator.html", user=user, form=form, rating=rating, flagged=objections.is_flagged(rating)
     )
 
 

@@ -11,6 +11,7 @@ from nup.applications import queries as application_queries
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.reviews import decisions, presentations, services
+from nup.reviews import objections as objection_services
 from nup.reviews.forms import ExclusionRequestForm, ObjectionForm, RatingForm
 from nup.reviews.models import Conflict, Decision, Objection
 from nup.timeutil import utcnow
@@ -54,7 +55,7 @@ def _page(application, *, objection_form=None, rating_form=None, exclusion_form=
         objection_form=objection_form or ObjectionForm(formdata=None),
         rating_form=rating_form or RatingForm(formdata=None),
         exclusion_form=exclusion_form or ExclusionRequestForm(formdata=None),
-        has_rated=decisions.has_rated(application.id),
+        has_rated=objection_services.has_rated(application.id),
         requests=requests,
         slot=presentations.slot_for(application.id),
     )
@@ -78,7 +79,7 @@ def file_objection(application_id: int):
         abort(404)
     if form.validate_on_submit():
         try:
-            decisions.file_objection(decision, actor=_me(), grounds=form.grounds.data, now=utcnow())
+            objection_services.file_objection(decision, actor=_me(), grounds=form.grounds.data, now=utcnow())
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -95,7 +96,7 @@ def rate(application_id: int):
     form = RatingForm()
     if form.validate_on_submit():
         try:
-            decisions.rate_evaluators(
+            objection_services.rate_evaluators(
                 application, actor=_me(), stars=int(form.stars.data), comment=form.comment.data or "", now=utcnow()
             )
         except DomainError as error:

@@ -11,6 +11,7 @@ from nup.audit import services as audit
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.reviews import decisions, queries, services
+from nup.reviews import objections as objection_services
 from nup.reviews.forms import AnswerForm, ConfirmForm, ExtendForm, PenaltyForm
 from nup.reviews.models import Assignment, Objection, Outcome, Penalty, Stage
 from nup.reviews.officer_views import _call, _stage_arg, bp
@@ -184,7 +185,7 @@ def objection(objection_id: int):
     action = request.form.get("action") if request.method == "POST" else None
     try:
         if action == "answer" and answer_form.validate_on_submit():
-            decisions.answer_objection(
+            objection_services.answer_objection(
                 item,
                 actor=_me(),
                 uphold=answer_form.decision.data == "uphold",
@@ -196,7 +197,7 @@ def objection(objection_id: int):
             flash(_("The answer is sent to the applicant."), "success")
             return redirect(url_for(".objection", objection_id=item.id))
         if action == "extend" and extend_form.validate_on_submit():
-            decisions.extend_objection(item, actor=_me(), reason=extend_form.reason.data, now=utcnow())
+            objection_services.extend_objection(item, actor=_me(), reason=extend_form.reason.data, now=utcnow())
             db.session.commit()
             flash(_("The answer deadline is extended by 10 days."), "success")
             return redirect(url_for(".objection", objection_id=item.id))

@@ -13,7 +13,7 @@ from nup.applications.models import Application
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.programmes.models import Call
-from nup.reviews import assigning, decisions, queries, scores, services
+from nup.reviews import assigning, decisions, objections, queries, scores, services
 from nup.reviews.models import Assignment, Conflict, Decision, Outcome
 from nup.timeutil import utcnow
 from tests.reviews.conftest import RUBRIC_SCORES, assign_now, decide_and_release, score_all
@@ -281,20 +281,20 @@ def test_objection_window_answer_deadline_and_rereview(app, review_setup):
         applicant = db.session.get(User, setup.applicants[0].id)
         officer = db.session.get(User, setup.officer.id)
         late = decision.released_at + timedelta(days=30, seconds=1)
-        with pytest.raises(decisions.ObjectionLate):
-            decisions.file_objection(decision, actor=applicant, grounds="점수가 이상합니다 재검토 요청", now=late)
+        with pytest.raises(objections.ObjectionLate):
+            objections.file_objection(decision, actor=applicant, grounds="점수가 이상합니다 재검토 요청", now=late)
         with pytest.raises(DomainError):
-            decisions.file_objection(decision, actor=applicant, grounds="짧음", now=utcnow())
-        objection = decisions.file_objection(
+            objections.file_objection(decision, actor=applicant, grounds="짧음", now=utcnow())
+        objection = objections.file_objection(
             decision, actor=applicant, grounds="평가 의견이 사업계획과 다릅니다", now=utcnow()
         )
         due = objection.answer_due_at
-        decisions.extend_objection(objection, actor=officer, reason="재검토 위원 섭외", now=utcnow())
+        objections.extend_objection(objection, actor=officer, reason="재검토 위원 섭외", now=utcnow())
         assert objection.answer_due_at == due + timedelta(days=10)
         with pytest.raises(DomainError):
-            decisions.extend_objection(objection, actor=officer, reason="again", now=utcnow())
+            objections.extend_objection(objection, actor=officer, reason="again", now=utcnow())
         first_reviewers = {a.reviewer_id for a in db.session.scalars(select(Assignment))}
-        decisions.answer_objection(
+        objections.answer_objection(
             objection, actor=officer, uphold=True, answer="재평가를 실시하겠습니다.", rereview=True, now=utcnow()
         )
         db.session.commit()
@@ -314,7 +314,7 @@ def test_ratings_are_anonymous_once_per_application_and_flag_low_evaluators(app,
         score_all(setup)
         decide_and_release(setup, dict.fromkeys(setup.application_ids, "not_selected"))
         for applicant, application_id in zip(setup.applicants, setup.application_ids, strict=True):
-            decisions.rate_evaluators(
+            objections.rate_evaluators(
                 db.session.get(Application, application_id),
                 actor=db.session.get(User, applicant.id),
                 stars=1,
@@ -323,7 +323,7 @@ def test_ratings_are_anonymous_once_per_application_and_flag_low_evaluators(app,
             )
         db.session.commit()
         with pytest.raises(DomainError):
-            decisions.rate_evaluators(
+            objections.rate_evaluators(
                 db.session.get(Application, setup.application_ids[0]),
                 actor=db.session.get(User, setup.applicants[0].id),
                 stars=5,
@@ -335,8 +335,8 @@ def test_ratings_are_anonymous_once_per_application_and_flag_low_evaluators(app,
 
         columns = set(EvaluatorRating.__table__.columns.keys())
         assert not columns & {"application_id", "user_id", "created_at"}
-        ratings = decisions.evaluator_ratings()
-        assert all(decisions.is_flagged(ratings[r.id]) for r in setup.reviewers)
+        ratings = objections.evaluator_ratings()
+        assert all(objections.is_flagged(ratings[r.id]) for r in setup.reviewers)
 
 
 def test_evaluators_get_one_reminder_a_day_for_reviews_due_within_three_days(app, review_setup):
