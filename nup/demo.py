@@ -7,9 +7,11 @@ from sqlalchemy import func, select
 from nup.accounts import services
 from nup.accounts.consents import CONSENTS
 from nup.accounts.models import User
+from nup.applications.models import Application
 from nup.demo_applications import load_calls
 from nup.demo_reviews import load_review_demo
 from nup.extensions import db
+from nup.priority.services import classify_application
 from nup.timeutil import utcnow
 
 DEMO_ACCOUNTS = (
@@ -48,6 +50,9 @@ def load(*, if_empty: bool) -> list[tuple[str, str, str]] | None:
     if officer is not None:
         load_calls(officer, founders, now=now)
         load_review_demo(officer, founders[2:], password=DEMO_ACCOUNTS[1][1], now=now)
+        # Read every demo application now rather than wait for the worker's sweep.
+        for application in db.session.scalars(select(Application).where(Application.submitted_at.is_not(None))):
+            classify_application(application, now=now)
     db.session.commit()
     return created
 
