@@ -30,7 +30,7 @@ from nup.applications.models import Application
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.programmes.models import Call
-from nup.reviews import assigning, queries, scores
+from nup.reviews import assigning, queries, replacements, scores
 from nup.reviews.models import Assignment, AssignmentRun, RunStatus
 from nup.reviews.ranking import cached_ranking
 from nup.timeutil import utcnow
@@ -78,7 +78,7 @@ def record_conflict(payload: dict, call_id: int):
     reviewer = db.session.get(User, payload["reviewer_id"])
     if reviewer is None:
         raise DomainError(fields={"reviewer_id": ["No evaluator has that id."]})
-    conflict, replacements = assigning.exclude_and_replace(
+    conflict, substitutes = replacements.exclude_and_replace(
         application, reviewer, actor=_me(), kind=payload["kind"], reason=payload["reason"], now=utcnow()
     )
     db.session.commit()
@@ -90,7 +90,7 @@ def record_conflict(payload: dict, call_id: int):
         "status": conflict.status,
         "reason": conflict.reason,
         "created_at": conflict.created_at,
-        "replacement_assignment_ids": [a.id for a in replacements],
+        "replacement_assignment_ids": [a.id for a in substitutes],
     }
 
 
@@ -107,9 +107,9 @@ def _own_assignment(assignment_id: int) -> Assignment:
 def recuse(payload: dict, assignment_id: int):
     """Withdraw from an assignment (회피, the evaluator); a replacement is assigned at once."""
     assignment = _own_assignment(assignment_id)
-    replacements = assigning.recuse(assignment, actor=_me(), reason=payload["reason"], now=utcnow())
+    substitutes = replacements.recuse(assignment, actor=_me(), reason=payload["reason"], now=utcnow())
     db.session.commit()
-    return {"assignment": assignment, "replacement_assignment_ids": [a.id for a in replacements]}
+    return {"assignment": assignment, "replacement_assignment_ids": [a.id for a in substitutes]}
 
 
 @bp.route("/calls/<int:call_id>/assignments", methods=["POST"])

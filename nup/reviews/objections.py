@@ -18,7 +18,7 @@ from nup.errors import Conflict as StateConflict
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.notifications import services as notifications
-from nup.reviews import assigning, services
+from nup.reviews import replacements, services
 from nup.reviews.decisions import OBJECTION_WINDOW
 from nup.reviews.models import (
     Assignment,
@@ -161,7 +161,7 @@ def answer_objection(
             services.open_stage(call, decision.stage, actor=actor, due_at=None, now=now)
         db.session.flush()
         for _ in range(call.reviewers_per_application):
-            if assigning.replace_reviewer(decision.application, decision.stage, actor=actor, now=now) is None:
+            if replacements.replace_reviewer(decision.application, decision.stage, actor=actor, now=now) is None:
                 break
         decision.released_at = None  # a new result letter follows the re-review
         decision.application.status = ApplicationStatus.UNDER_REVIEW

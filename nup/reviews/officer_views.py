@@ -15,7 +15,7 @@ from nup.applications.models import Application
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.programmes.models import Call
-from nup.reviews import assigning, composition, objections, presentations, queries, services
+from nup.reviews import assigning, composition, objections, presentations, queries, replacements, services
 from nup.reviews.forms import (
     ConfirmForm,
     ConflictForm,
@@ -222,7 +222,7 @@ def record_conflict(call_id: int):
         flash(_("No application of this call has that receipt number."), "error")
         return redirect(url_for(".conflicts", call_id=call.id))
     try:
-        _conflict, replacements = assigning.exclude_and_replace(
+        _conflict, substitutes = replacements.exclude_and_replace(
             application, reviewer, actor=_me(), kind="declared", reason=form.reason.data, now=utcnow()
         )
     except DomainError as error:
@@ -230,7 +230,7 @@ def record_conflict(call_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("The conflict is recorded. Replacements assigned: %(count)d.", count=len(replacements)), "success")
+        flash(_("The conflict is recorded. Replacements assigned: %(count)d.", count=len(substitutes)), "success")
     return redirect(url_for(".conflicts", call_id=call.id))
 
 
@@ -255,7 +255,7 @@ def decide_request(conflict_id: int):
             for stage in (Stage.DOCUMENT, Stage.PRESENTATION):
                 open_stage = services.stage_of(item.application.call, stage)
                 if open_stage is not None and open_stage.is_open:
-                    assigning.replace_missing(item.application.call, actor=_me(), now=utcnow())
+                    replacements.replace_missing(item.application.call, actor=_me(), now=utcnow())
                     break
     except DomainError as error:
         db.session.rollback()
@@ -429,7 +429,7 @@ def fill_gaps(call_id: int):
     call = _call(call_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    made = assigning.replace_missing(call, actor=_me(), now=utcnow())
+    made = replacements.replace_missing(call, actor=_me(), now=utcnow())
     db.session.commit()
     flash(_("%(count)d replacement evaluator(s) assigned.", count=made), "success")
     return _back(call.id, "progress")

@@ -14,7 +14,7 @@ from nup.errors import DomainError
 from nup.extensions import db
 from nup.programmes import catalogue
 from nup.programmes.models import Call
-from nup.reviews import assigning, queries, scores, services
+from nup.reviews import queries, replacements, scores, services
 from nup.reviews.forms import DeclarationsForm, PledgeForm, RecuseForm, ScoreForm, expertise_choices, lines
 from nup.reviews.models import Stage
 from nup.timeutil import utcnow
@@ -152,7 +152,7 @@ def recuse(assignment_id: int):
         flash(_("Give the reason."), "error")
         return redirect(url_for(".score", assignment_id=assignment_id))
     try:
-        assigning.recuse(assignment, actor=_me(), reason=form.reason.data, now=utcnow())
+        replacements.recuse(assignment, actor=_me(), reason=form.reason.data, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

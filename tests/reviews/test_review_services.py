@@ -13,7 +13,7 @@ from nup.applications.models import Application
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.programmes.models import Call
-from nup.reviews import assigning, decisions, objections, queries, scores, services
+from nup.reviews import assigning, decisions, objections, queries, replacements, scores, services
 from nup.reviews.models import Assignment, Conflict, Decision, Outcome
 from nup.timeutil import utcnow
 from tests.reviews.conftest import RUBRIC_SCORES, assign_now, decide_and_release, score_all
@@ -120,14 +120,14 @@ def test_recusal_ends_the_assignment_and_brings_a_replacement(app, review_setup)
         assign_now(setup)
         assignment = db.session.scalars(select(Assignment)).first()
         reviewer = db.session.get(User, assignment.reviewer_id)
-        replacements = assigning.recuse(assignment, actor=reviewer, reason="전 직장", now=utcnow())
+        substitutes = replacements.recuse(assignment, actor=reviewer, reason="전 직장", now=utcnow())
         db.session.commit()
         assert assignment.status == "recused"
-        assert len(replacements) == 1 and replacements[0].reviewer_id != reviewer.id
+        assert len(substitutes) == 1 and substitutes[0].reviewer_id != reviewer.id
         assert Counter(a for a, _r in _live_pairs())[assignment.application_id] == 5
         assert queries.own_assignment(reviewer, assignment.id) is None
         with pytest.raises(DomainError):
-            assigning.recuse(replacements[0], actor=reviewer, reason="x", now=utcnow())
+            replacements.recuse(substitutes[0], actor=reviewer, reason="x", now=utcnow())
 
 
 def test_score_rules_refuse_bad_input_and_lose_nothing(app, review_setup):
