@@ -92,7 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from nup.programmes.views import bp as calls_bp
     from nup.reports.bulk_views import bp as bulk_bp
     from nup.reports.export_views import bp as exports_bp
-    from nup.reviews import selection_views  # noqa: F401 - adds the selection pages to the evaluation blueprint
+    from nup.reviews import run_views, selection_views  # noqa: F401 - they add pages to the evaluation blueprint
     from nup.reviews.officer_views import bp as evaluation_bp
     from nup.reviews.results_views import bp as results_bp
     from nup.reviews.views import bp as evaluator_bp
