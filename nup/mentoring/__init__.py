@@ -1,0 +1,1 @@
+"""Mentoring: the mentor pool, explainable matching, sessions, logs and the hour budget."""
