@@ -129,6 +129,7 @@ def upgrade():
     sa.Column('overall_comment', sa.Text(), nullable=False),
     sa.Column('total', sa.Float(), nullable=True),
     sa.Column('comment_released', sa.Boolean(), nullable=False),
+    sa.Column('rereview', sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column('recusal_reason', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

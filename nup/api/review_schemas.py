@@ -65,9 +65,19 @@ class AssignmentQuery(Pagination):
 
 class ScoreInSchema(Schema):
     # Values are checked by the service, so a wrong one gets a message naming its criterion.
-    scores = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
+    scores = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=60)),
+        values=fields.Raw(allow_none=True),
+        required=True,
+        validate=validate.Length(max=50),
+    )
     comment = fields.String(load_default="", validate=validate.Length(max=4000))
-    comments = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+    comments = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=60)),
+        values=fields.String(validate=validate.Length(max=4000)),
+        load_default=dict,
+        validate=validate.Length(max=50),
+    )
     version = fields.Integer(load_default=None, allow_none=True)
     submit = fields.Boolean(load_default=True)
 

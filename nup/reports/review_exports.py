@@ -27,7 +27,7 @@ STAGE_LABELS = {Stage.DOCUMENT: "서류평가", Stage.PRESENTATION: "발표평�
 STATUS_LABELS = {"assigned": "배정", "draft": "임시저장", "submitted": "제출"}
 OUTCOME_LABELS = {"advanced": "발표평가 진출", "selected": "선정", "reserve": "예비", "not_selected": "미선정"}
 # Spreadsheet programs run text starting with these as a formula (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 LEADING_COLUMNS = ["접수번호", "기업명", "분야", "피지컬 AI", "평가위원", "이메일", "상태"]
 TRAILING_COLUMNS = ["가중 합계", "순위", "최종점수", "보정점수", "보정순위", "이상치"]
 RANKING_COLUMNS = [
@@ -55,7 +55,8 @@ Value = str | int | float | None
 
 def safe_text(value: Value) -> Value:
     """Neutralise text a spreadsheet would run as a formula; numbers pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    # Spreadsheets skip leading spaces and read full-width signs as formulas too.
+    if isinstance(value, str) and value.lstrip(" \u3000").startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 

@@ -301,19 +301,29 @@ def commit_run(run: AssignmentRun, *, actor: User, now: datetime) -> int:
     in the report), so a commit never breaks a rule the plan kept. Returns how many were made.
     """
     security.require(actor, "reviews.manage")
+    # Lock the call's row: two commits for one call (two officers, two API jobs) run one at a time.
+    call = db.session.scalar(select(Call).where(Call.id == run.call_id).with_for_update())
+    db.session.refresh(run)
     if run.status != RunStatus.READY:
         raise RunNotReady()
-    call = db.session.get(Call, run.call_id)
     conflicts = services.conflicted_pairs(call.id)
-    taken = {(a, r) for a, r, _s in active_pairs(call.id, run.stage)}
+    existing = active_pairs(call.id, run.stage)
+    taken = {(a, r) for a, r, _s in existing}
+    # Never more evaluators on an application than the run asks for, whatever committed meanwhile.
+    live = Counter(a for a, _r, s in existing if s in ACTIVE)
     stage = services.stage_of(call, run.stage) or services.open_stage(
         call, run.stage, actor=actor, due_at=None, now=now
     )
     made, skipped, per_reviewer = 0, 0, Counter()
     for application_id, reviewer_id, matched in run.plan:
-        if (application_id, reviewer_id) in conflicts or (application_id, reviewer_id) in taken:
+        if (
+            (application_id, reviewer_id) in conflicts
+            or (application_id, reviewer_id) in taken
+            or live[application_id] >= run.per_application
+        ):
             skipped += 1
             continue
+        live[application_id] += 1
         db.session.add(
             Assignment(
                 call_id=call.id,
@@ -341,6 +351,17 @@ def commit_run(run: AssignmentRun, *, actor: User, now: datetime) -> int:
         )
     run.status, run.committed_at, run.committed_by_id = RunStatus.COMMITTED, now, actor.id
     run.report = {**run.report, "committed": made, "skipped_at_commit": skipped}
+    # Other proposals for this round were computed before this commit: they are out of date.
+    for other in db.session.scalars(
+        select(AssignmentRun).where(
+            AssignmentRun.call_id == call.id,
+            AssignmentRun.stage == run.stage,
+            AssignmentRun.id != run.id,
+            AssignmentRun.status.in_((RunStatus.READY, RunStatus.QUEUED)),
+        )
+    ):
+        other.status = RunStatus.DISCARDED
+        other.report = {**(other.report or {}), "superseded_by": run.id}
     db.session.flush()
     due = stage.due_at
     for reviewer in db.session.scalars(select(User).where(User.id.in_(per_reviewer))):

@@ -209,7 +209,7 @@ def release_results(call: Call, stage: str, *, actor: User, now: datetime) -> in
         notifications.queue(
             "review_result",
             to=owner,
-            key=f"decision-{decision.id}",
+            key=f"decision-{decision.id}-{int(now.timestamp())}",  # a re-review's new letter is a new email
             call_id=call.id,
             priority=prioritised(call, application.physical_ai),
             context=letter_context(decision, call, owner, comments.get(decision.application_id, [])),

@@ -34,15 +34,19 @@ class DeclarationsForm(FlaskForm):
     organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
     position = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
     past_employers = TextAreaField(
-        _l("Past employers (last 3 years)"), description=_l("One per line: company name or registration number.")
+        _l("Past employers (last 3 years)"),
+        description=_l("One per line: company name or registration number."),
+        validators=[Length(max=5000)],
     )
     investments = TextAreaField(
         _l("Companies you or your relatives invested in"),
         description=_l("One per line: company name or registration number."),
+        validators=[Length(max=5000)],
     )
     advisory_roles = TextAreaField(
         _l("Companies you advised, represented or appraised"),
         description=_l("One per line: company name, registration number or CEO name."),
+        validators=[Length(max=5000)],
     )
     expertise = MultiCheckboxField(_l("Fields of expertise"), choices=[])
     gender = RadioField(_l("Gender"), choices=GENDER_CHOICES, default="undisclosed")

@@ -222,6 +222,8 @@ class Assignment(db.Model):
     overall_comment: Mapped[str] = mapped_column(Text, default="")
     total: Mapped[float | None] = mapped_column(Float)
     comment_released: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A replacement after an upheld objection: it may be scored while the round stays closed.
+    rereview: Mapped[bool] = mapped_column(Boolean, default=False)
     recusal_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -18,7 +18,7 @@ from nup.errors import Conflict as StateConflict
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.notifications import services as notifications
-from nup.reviews import replacements, services
+from nup.reviews import replacements
 from nup.reviews.decisions import OBJECTION_WINDOW
 from nup.reviews.models import (
     Assignment,
@@ -156,12 +156,13 @@ def answer_objection(
                 assignment.recusal_reason = "re-review after objection"
                 assignment.updated_at = now
         call = decision.application.call
-        review_stage = services.stage_of(call, decision.stage)
-        if review_stage is None or not review_stage.is_open:
-            services.open_stage(call, decision.stage, actor=actor, due_at=None, now=now)
         db.session.flush()
+        # Only this application's new evaluators may score: the round stays closed for everyone else.
         for _ in range(call.reviewers_per_application):
-            if replacements.replace_reviewer(decision.application, decision.stage, actor=actor, now=now) is None:
+            added = replacements.replace_reviewer(
+                decision.application, decision.stage, actor=actor, now=now, rereview=True
+            )
+            if added is None:
                 break
         decision.released_at = None  # a new result letter follows the re-review
         decision.application.status = ApplicationStatus.UNDER_REVIEW

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from nup.accounts.models import User
 from nup.applications.models import Application
+from nup.audit import services as audit
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.programmes.models import Call
@@ -28,7 +29,7 @@ from nup.reviews.forms import (
 from nup.reviews.models import Conflict, Stage
 from nup.reviews.views import save_declarations
 from nup.timeutil import utcnow
-from nup.web import form_errors_text, page_arg, per_page_arg, show_domain_error
+from nup.web import client_ip, form_errors_text, page_arg, per_page_arg, show_domain_error
 
 bp = Blueprint("evaluation", __name__, url_prefix="/staff")
 
@@ -65,6 +66,8 @@ def pool():
         profiles=queries.profiles_for(ids),
         ratings=objections.evaluator_ratings(),
         is_flagged=objections.is_flagged,
+        # An average of one or two ratings would tell an officer which applicant gave it.
+        min_ratings=objections.MIN_RATINGS,
         q=request.args.get("q", ""),
         expertise=dict(expertise_choices(str(get_locale()))),
     )
@@ -93,9 +96,16 @@ def evaluator(user_id: int):
             flash(_("The evaluator's declarations are saved."), "success")
             return redirect(url_for(".evaluator", user_id=user.id))
     db.session.rollback()
+    audit.record(_me(), "personal_data.viewed", user, ip=client_ip(), detail="evaluator declarations")
+    db.session.commit()
     rating = objections.evaluator_ratings().get(user.id)
     return render_template(
-        "reviews/evaluator.html", user=user, form=form, rating=rating, flagged=objections.is_flagged(rating)
+        "reviews/evaluator.html",
+        user=user,
+        form=form,
+        rating=rating,
+        flagged=objections.is_flagged(rating),
+        min_ratings=objections.MIN_RATINGS,
     )
 
 

@@ -17,6 +17,7 @@ from nup.applications.models import Application
 from nup.extensions import db
 from nup.programmes.models import Call
 from nup.reviews.assigning import ACTIVE
+from nup.reviews.conflicts import normalise_name
 from nup.reviews.models import (
     Assignment,
     AssignmentRun,
@@ -111,6 +112,7 @@ def queue_for(reviewer: User, *, page: int, per_page: int, status: str = "", lan
                 ReviewStage.status,
                 Assignment.total,
                 Application.company_name,
+                Assignment.rereview,
             )
             .join(Application, Application.id == Assignment.application_id)
             .join(Call, Call.id == Assignment.call_id)
@@ -130,7 +132,7 @@ def queue_for(reviewer: User, *, page: int, per_page: int, status: str = "", lan
             track=r[6],
             physical_ai=bool(r[7]),
             due_at=r[8],
-            stage_open=r[9] == "open",
+            stage_open=r[9] == "open" or r[12],
             total=r[10],
             company_name=r[11] if r[4] != "document" else None,
         )
@@ -165,17 +167,37 @@ def due_soon(*, reviewer_id: int | None = None, before) -> list[tuple[int, int]]
     return list(db.session.execute(query.group_by(Assignment.reviewer_id)).all())
 
 
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<!\d)(?:\+82[-\s]?|0)\d{1,2}[-\s.)]?\d{3,4}[-\s.]?\d{4}(?!\d)")
+
+
+def _loose(name: str) -> re.Pattern[str] | None:
+    """A pattern for a name however it is spaced, punctuated or cased, without its legal form."""
+    core = normalise_name(name)
+    if len(core) < 2:
+        return None
+    return re.compile(r"[\s\W_]*".join(map(re.escape, core)), re.IGNORECASE)
+
+
 def redact(text: str, application: Application) -> str:
-    """Mask the company's and the CEO's names and the website in text shown in a blind round."""
+    """Mask what identifies the applicant in text shown in a blind round.
+
+    The company's and the CEO's names however written ("주식회사 알파로보틱스", "(주)알파 로보틱스",
+    "홍 길동"), the website's host, the registration number, email addresses and phone numbers.
+    Applicants are asked not to name themselves; this catches what slips through.
+    """
     names = [application.company_name, application.ceo_name]
     if application.website:
-        names.append(re.sub(r"^https?://(www\.)?", "", application.website).rstrip("/"))
-    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
-        text = re.sub(re.escape(name), BLIND_MASK, text, flags=re.IGNORECASE)
+        host = re.sub(r"^https?://(www\.)?", "", application.website).split("/")[0]
+        names.append(host.split(".")[0] if host.count(".") else host)
+    patterns = [p for p in (_loose(n) for n in names if n) if p is not None]
+    for pattern in sorted(patterns, key=lambda p: len(p.pattern), reverse=True):
+        text = pattern.sub(BLIND_MASK, text)
     if application.business_registration_number:
         brn = application.business_registration_number
         text = re.sub(rf"{brn[:3]}\D?{brn[3:5]}\D?{brn[5:]}", BLIND_MASK, text)
-    return text
+    text = _EMAIL.sub(BLIND_MASK, text)
+    return _PHONE.sub(BLIND_MASK, text)
 
 
 # ------------------------------------------------------------------------ officers

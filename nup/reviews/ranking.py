@@ -215,7 +215,8 @@ def ranking_fingerprint(call: Call, stage: str) -> tuple:
         .where(Application.call_id == call.id)
     ).one()
     rules = json.dumps(
-        [call.rubric, call.bonus_rules, call.bonus_cap, call.trim_min_reviews, call.tie_breakers], sort_keys=True
+        [call.rubric, call.bonus_rules, call.bonus_cap, call.trim_min_reviews, call.tie_breakers, call.priority_policy],
+        sort_keys=True,
     )
     return (call.id, stage, rules, tuple(sheets), tuple(penalties), tuple(applications))
 

@@ -26,7 +26,9 @@ from nup.reviews.assignment import Candidate, InfeasibleAssignment, Item, plan_a
 from nup.reviews.models import Assignment, AssignmentStatus, EvaluatorProfile, Stage
 
 
-def replace_reviewer(application: Application, stage: str, *, actor: User, now: datetime) -> Assignment | None:
+def replace_reviewer(
+    application: Application, stage: str, *, actor: User, now: datetime, rereview: bool = False
+) -> Assignment | None:
     """Give the application one more evaluator in the stage (after a recusal or an exclusion).
 
     Chooses with the optimiser among the panel's evaluators who are free of conflicts and not
@@ -67,6 +69,7 @@ def replace_reviewer(application: Application, stage: str, *, actor: User, now: 
         stage=stage,
         status=AssignmentStatus.ASSIGNED,
         matched_expertise=pair.matched,
+        rereview=rereview,
         scores={},
         comments={},
         created_at=now,
@@ -148,7 +151,7 @@ def recuse(assignment: Assignment, *, actor: User, reason: str, now: datetime) -
     """The evaluator withdraws (회피): a conflict is recorded and a replacement found at once."""
     security.require(actor, "assignment.score", assignment)
     stage = services.stage_of(assignment.call, assignment.stage)
-    if stage is not None and not stage.is_open:
+    if stage is not None and not stage.is_open and not assignment.rereview:
         raise StateConflict(_l("This stage has closed."))
     _conflict, replacements = exclude_and_replace(
         assignment.application, actor, actor=actor, kind="recusal", reason=reason, now=now

@@ -39,6 +39,12 @@ class StaleScore(StateConflict):
     )
 
 
+def scoring_open(assignment: Assignment) -> bool:
+    """Whether the sheet may change: its round is open, or it is a re-review after an upheld objection."""
+    stage = services.stage_of(assignment.call, assignment.stage)
+    return stage is not None and (stage.is_open or assignment.rereview)
+
+
 def rubric_of(call: Call) -> list[Criterion]:
     return [Criterion(c["key"], float(c["max_points"]), float(c.get("weight", 1) or 1)) for c in call.rubric]
 
@@ -114,8 +120,7 @@ def save_score(
     call = assignment.call
     if not services.has_pledged(actor, call.id):
         raise services.PledgeRequired()
-    stage = services.stage_of(call, assignment.stage)
-    if stage is None or not stage.is_open:
+    if not scoring_open(assignment):
         raise StageClosed()
     if expected_version is not None and expected_version != assignment.version:
         raise StaleScore()

@@ -204,6 +204,9 @@ def objection(objection_id: int):
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
+    if request.method == "GET":
+        audit.record(_me(), "personal_data.viewed", item.application, ip=client_ip(), detail="objection")
+        db.session.commit()
     return render_template(
         "reviews/objection.html",
         objection=item,

@@ -88,6 +88,21 @@ def save_profile(
         raise DomainError(_l("Choose a listed option."), fields={"gender": [str(_l("Choose a listed option."))]})
     profile = profile_of(evaluator)
     before = _profile_dict(profile)
+    ties_changed = (
+        organisation.strip() != profile.organisation
+        or _clean(past_employers) != list(profile.past_employers or [])
+        or _clean(investments) != list(profile.investments or [])
+        or _clean(advisory_roles) != list(profile.advisory_roles or [])
+    )
+    if ties_changed and actor.id == evaluator.id and _has_live_assignments(evaluator):
+        # Trying names one by one and watching which blind review disappears would reveal who is
+        # behind it: while reviews are in progress, only the programme office changes these.
+        raise DomainError(
+            _l(
+                "While you have reviews in progress, the programme office changes your declared ties. "
+                "Write to them, or withdraw from a review where you have a conflict of interest."
+            )
+        )
     profile.organisation = organisation.strip()
     profile.position = position.strip()
     profile.past_employers = _clean(past_employers)
@@ -108,9 +123,23 @@ def save_profile(
     return profile
 
 
+def _has_live_assignments(evaluator: User) -> bool:
+    return (
+        db.session.scalar(
+            select(Assignment.id)
+            .where(
+                Assignment.reviewer_id == evaluator.id,
+                Assignment.status.in_((AssignmentStatus.ASSIGNED, AssignmentStatus.DRAFT, AssignmentStatus.SUBMITTED)),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def _clean(items: list[str]) -> list[str]:
     seen: list[str] = []
-    for item in items:
+    for item in items[:50]:  # a declaration list, not a directory
         text = item.strip()
         if text and text not in seen:
             seen.append(text)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from nup.applications.models import Application
+from nup.audit import services as audit
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.programmes import catalogue
@@ -124,6 +125,10 @@ def score(assignment_id: int):
         form.overall_comment.data = assignment.overall_comment
     form.version.data = str(assignment.version)
     application = assignment.application
+    if request.method == "GET":
+        # Who read which application, and when: the record a leak investigation needs.
+        audit.record(_me(), "review.application_viewed", application, ip=client_ip(), detail=assignment.stage)
+        db.session.commit()
     return render_template(
         "reviews/score.html",
         assignment=assignment,
@@ -141,6 +146,7 @@ def score(assignment_id: int):
         document_label=catalogue.document_label,
         recuse_form=RecuseForm(formdata=None),
         max_total=scores.max_total(call),
+        scoring_open=scores.scoring_open(assignment),
     )
 
 
