@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -112,8 +113,20 @@ def market_name(code: str) -> str:
     return names[1] if str(get_locale()) == "en" else names[0]
 
 
+_SECRET_LINK = re.compile(r"(/(?:verify|password/reset)/)[^\s\"'<>]+")
+
+
+def hide_secrets(text: str | None) -> str:
+    """Hide the one-time tokens of verification and password links in mail shown to staff.
+
+    Officers read the outbox; a live reset link there would let them sign in as anyone.
+    """
+    return _SECRET_LINK.sub(r"\1[hidden]", text or "")
+
+
 def install(app: Flask) -> None:
     app.jinja_env.filters["kst"] = kst
+    app.jinja_env.filters["hide_secrets"] = hide_secrets
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["market_name"] = market_name
     app.jinja_env.globals["field_aria"] = field_aria

@@ -126,3 +126,18 @@ def test_releasing_a_savepoint_publishes_nothing_until_the_real_commit(app, make
         assert published == []
         db.session.commit()
         assert len(published) == 1
+
+
+def test_officers_never_see_a_live_reset_token_in_the_outbox(app, client, make_user, published):
+    from tests.conftest import login_as
+
+    officer = make_user("officer")
+    with app.app_context():
+        user = _user(app, make_user)
+        row = services.queue("reset_password", to=user, key="k9", context={"name": "x", "token": "SECRET-TOKEN-123"})
+        db.session.commit()
+        services.deliver_notification(row.id, now=utcnow())
+        row_id = row.id
+    login_as(client, officer)
+    page = client.get(f"/staff/outbox/{row_id}").get_data(as_text=True)
+    assert "SECRET-TOKEN-123" not in page and "/password/reset/[hidden]" in page

@@ -33,6 +33,14 @@ def declared_physical_ai(application: Application) -> bool:
     return bool((application.call.track(application.track) or {}).get("physical_ai"))
 
 
+def _has_results(call_id: int, application_id: int | None = None) -> bool:
+    """Whether results have been sent (in the call, or to one application): the priority is then fixed."""
+    query = select(Application.id).where(Application.call_id == call_id, Application.status == ApplicationStatus.RESULT)
+    if application_id is not None:
+        query = query.where(Application.id == application_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def classify_application(application: Application, *, now: datetime) -> Classification:
     """Read the application's text; record the result and whether it disagrees with the declaration."""
     result = classify(
@@ -55,6 +63,8 @@ def classify_application(application: Application, *, now: datetime) -> Classifi
 def decide_priority(application: Application, *, actor, physical_ai: bool, reason: str, now: datetime) -> Application:
     """The officer confirms or overrides the priority field, with a reason; their word decides."""
     security.require(actor, "applications.screen")
+    if _has_results(application.call_id, application.id):
+        raise DomainError(_l("This application's result has been sent: its Physical AI field is settled."))
     if not reason.strip():
         raise DomainError(_l("Give the reason."), fields={"reason": [str(_l("Give the reason."))]})
     before = {
@@ -109,6 +119,8 @@ def set_policy(
 ) -> PriorityPolicyVersion:
     """Change the call's Physical AI policy: a new version is kept, the bonus rule follows, it is audited."""
     security.require(actor, "calls.manage")
+    if _has_results(call.id):
+        raise DomainError(_l("Results of this call have been sent: its Physical AI policy can no longer change."))
     errors: dict[str, list[str]] = {}
     if not 0 <= bonus_points <= min(20.0, call.bonus_cap or 0.0):
         errors["bonus_points"] = [str(_l("From 0 to the call's bonus cap (%(cap)s).", cap=f"{call.bonus_cap:g}"))]
@@ -129,6 +141,13 @@ def set_policy(
     call.priority_policy = after
     call.bonus_rules = policy.bonus_rules_with(call.bonus_rules, float(bonus_points))
     call.updated_at = now
+    if before["version"] == 0:
+        # Keep the policy the call started with, so every version in force can be shown.
+        db.session.add(
+            PriorityPolicyVersion(
+                call_id=call.id, version=0, policy=before, reason="", created_by_id=None, created_at=call.created_at
+            )
+        )
     version = PriorityPolicyVersion(
         call_id=call.id, version=after["version"], policy=after, reason=reason.strip(), created_by_id=actor.id
     )

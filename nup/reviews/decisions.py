@@ -153,6 +153,13 @@ def apply_decisions(
     bad = [a for a, o in outcomes.items() if o not in allowed or a not in ranking]
     if bad:
         raise DomainError(_l("Some outcomes are not valid for this stage."), fields={"outcomes": [str(b) for b in bad]})
+    # DOMAIN: results come with specific reasons; an applicant turned down is told why.
+    unexplained = [a for a, o in outcomes.items() if o == Outcome.NOT_SELECTED and not (reasons.get(a) or "").strip()]
+    if unexplained:
+        raise DomainError(
+            _l("Write the reasons for each application not selected (%(count)d missing).", count=len(unexplained)),
+            fields={"reasons": [str(a) for a in unexplained]},
+        )
     unscored = [a for a in outcomes if ranking[a].final_score is None]
     if unscored:
         raise DomainError(

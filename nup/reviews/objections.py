@@ -62,11 +62,13 @@ def file_objection(decision: Decision, *, actor: User, grounds: str, now: dateti
             _l("Describe the grounds of the objection."),
             fields={"grounds": [str(_l("Describe the grounds (at least 10 characters)."))]},
         )
-    open_one = db.session.scalar(
-        select(Objection).where(Objection.decision_id == decision.id, Objection.status == ObjectionStatus.FILED)
+    earlier = db.session.scalar(
+        select(Objection).where(Objection.decision_id == decision.id, Objection.filed_at >= decision.released_at)
     )
-    if open_one is not None:
-        return open_one
+    if earlier is not None and earlier.status == ObjectionStatus.FILED:
+        return earlier  # a double click files it once
+    if earlier is not None:
+        raise StateConflict(_l("Your objection to this result has been answered. A new result may be objected to."))
     objection = Objection(
         decision_id=decision.id,
         application_id=decision.application_id,

@@ -221,7 +221,7 @@ def record_conflict(call_id: int):
         return redirect(url_for(".conflicts", call_id=call.id))
     application = db.session.scalar(
         select(Application).where(
-            Application.call_id == call.id, Application.receipt_number == form.receipt_number.data.strip()
+            Application.call_id == call.id, Application.receipt_number == form.receipt_number.data.strip().upper()
         )
     )
     reviewer = db.session.get(User, form.reviewer_id.data)
@@ -237,7 +237,17 @@ def record_conflict(call_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("The conflict is recorded. Replacements assigned: %(count)d.", count=len(substitutes)), "success")
+        if substitutes:
+            flash(_("The conflict is recorded and a replacement evaluator is assigned."), "success")
+        else:
+            flash(
+                _(
+                    "The conflict is recorded. No replacement was assigned: either the evaluator held no review "
+                    "of it, or no panel member is free of conflicts. Add evaluators to the panel, then use "
+                    "'Assign replacements where evaluators are missing' on the evaluation page."
+                ),
+                "warning",
+            )
     return redirect(url_for(".conflicts", call_id=call.id))
 
 

@@ -144,7 +144,7 @@ def test_evaluator_signs_the_pledge_and_scores_blind(page: Page, live_server, ap
     snap(page, artifacts / "review-dashboard-ko.png")
     click(page.get_by_role("main").get_by_role("link", name=_("Go to my evaluations"), exact=True))
 
-    # The queue: blind codes only, Physical AI first, the pledge to sign before anything.
+    # The queue: blind codes only, Physical AI first (unmarked), the pledge to sign before anything.
     expect(page).to_have_url(re.compile(r"/review/\?status=todo$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(_("My evaluations"))
     menu = page.get_by_role("navigation", name=_("Main menu"))
@@ -153,9 +153,8 @@ def test_evaluator_signs_the_pledge_and_scores_blind(page: Page, live_server, ap
     rows = table.locator("tbody").get_by_role("row")
     expect(rows).to_have_count(5)
     expect(rows.locator("td:first-child")).to_have_text([s.code for s in mine])
-    for index, sheet in enumerate(mine):
-        badge = rows.nth(index).get_by_text(_("Physical AI"), exact=True)
-        expect(badge).to_have_count(1 if sheet.physical_ai else 0)
+    # Physical AI first, but unmarked: its bonus is added after scoring, not by the evaluator.
+    expect(table.get_by_text(_("Physical AI"), exact=True)).to_have_count(0)
     for company in companies:
         expect(page.get_by_role("main")).not_to_contain_text(company)
     expect(table).to_contain_text(CALL_TITLE)

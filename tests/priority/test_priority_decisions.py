@@ -192,3 +192,38 @@ def test_a_policy_change_is_a_new_audited_version_that_the_ranking_and_decisions
                 now=utcnow(),
             )
         assert set(refused.value.fields) == {"bonus_points", "min_share", "reason"}
+
+
+def test_after_results_are_sent_the_policy_and_the_field_are_fixed(app, review_setup):
+    import pytest
+
+    from nup.errors import DomainError
+    from nup.priority import services
+    from nup.programmes.models import Call
+    from tests.reviews.conftest import assign_now, decide_and_release, score_all
+
+    setup = review_setup(applications=1, reviewers=5, per_application=5)
+    with app.app_context():
+        assign_now(setup)
+        score_all(setup)
+        decide_and_release(setup, {setup.application_ids[0]: "not_selected"})
+        actor = db.session.get(User, setup.officer.id)
+        with pytest.raises(DomainError):
+            services.set_policy(
+                db.session.get(Call, setup.call_id),
+                actor=actor,
+                bonus_points=3,
+                min_share=0,
+                tie_breaker=True,
+                processing_priority=True,
+                reason="after the letters",
+                now=utcnow(),
+            )
+        with pytest.raises(DomainError):
+            services.decide_priority(
+                db.session.get(Application, setup.application_ids[0]),
+                actor=actor,
+                physical_ai=False,
+                reason="after the letters",
+                now=utcnow(),
+            )

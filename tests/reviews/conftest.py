@@ -144,6 +144,7 @@ def decide_and_release(setup: ReviewSetup, outcomes: dict[int, str], reasons: di
     call = db.session.get(Call, setup.call_id)
     actor = db.session.get(User, setup.officer.id)
     services.close_stage(call, "document", actor=actor, now=utcnow())
-    decisions.apply_decisions(call, "document", actor=actor, outcomes=outcomes, reasons=reasons or {}, now=utcnow())
+    reasons = {a: (reasons or {}).get(a) or "시장 검증 근거가 부족합니다." for a in outcomes}
+    decisions.apply_decisions(call, "document", actor=actor, outcomes=outcomes, reasons=reasons, now=utcnow())
     decisions.release_results(call, "document", actor=actor, now=utcnow())
     db.session.commit()

@@ -244,13 +244,25 @@ def test_decisions_wait_for_the_locked_stage_then_letters_go_out(app, review_set
             decisions.apply_decisions(call, "document", actor=officer, outcomes=outcomes, reasons={}, now=utcnow())
         db.session.rollback()
         services.close_stage(call, "document", actor=officer, now=utcnow())
+        db.session.commit()
         outcomes = {setup.application_ids[0]: "not_selected", setup.application_ids[1]: "not_selected"}
+        with pytest.raises(DomainError) as unexplained:  # a turned-down applicant is told why
+            decisions.apply_decisions(
+                call,
+                "document",
+                actor=officer,
+                outcomes=outcomes,
+                reasons={setup.application_ids[0]: "시장 분석 부족"},
+                now=utcnow(),
+            )
+        assert unexplained.value.fields == {"reasons": [str(setup.application_ids[1])]}
+        db.session.rollback()
         written = decisions.apply_decisions(
             call,
             "document",
             actor=officer,
             outcomes=outcomes,
-            reasons={setup.application_ids[0]: "시장 분석 부족"},
+            reasons={setup.application_ids[0]: "시장 분석 부족", setup.application_ids[1]: "팀 역량 근거 부족"},
             now=utcnow(),
         )
         sent = decisions.release_results(call, "document", actor=officer, now=utcnow())
@@ -260,7 +272,7 @@ def test_decisions_wait_for_the_locked_stage_then_letters_go_out(app, review_set
 
         letters = db.session.scalars(select(Notification).where(Notification.kind == "review_result")).all()
         assert len(letters) == 2
-        letter = next(n for n in letters if n.context["reasons"])
+        letter = next(n for n in letters if n.context["reasons"] == "시장 분석 부족")
         assert letter.context["outcome"] == "not_selected" and letter.context["final_score"] == 87  # 85 + 2 bonus
         assert db.session.get(Application, setup.application_ids[0]).status == "result"
         with pytest.raises(DomainError):
@@ -390,7 +402,7 @@ def test_presentation_round_schedules_the_advanced_and_assigns_its_own_panel(app
             "document",
             actor=officer,
             outcomes={a: ("advanced" if a in advanced else "not_selected") for a in setup.application_ids},
-            reasons={},
+            reasons=dict.fromkeys(setup.application_ids, "발표평가 대상 선정 결과"),
             now=utcnow(),
         )
         with pytest.raises(DomainError) as refused:
