@@ -167,7 +167,7 @@ def panel(call_id: int):
         flash(_("The panel could not be saved."), "error")
         return _back(call.id, "panels")
     try:
-        services.set_panel(
+        saved = services.set_panel(
             call,
             actor=_me(),
             stage=form.stage.data or Stage.DOCUMENT,
@@ -181,7 +181,16 @@ def panel(call_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("The panel is saved."), "success")
+        lacks = composition.composition_warnings(
+            [queries.profiles_for([m.reviewer_id for m in saved.members]).get(m.reviewer_id) for m in saved.members],
+            per_application=call.reviewers_per_application,
+        )
+        if lacks:
+            flash(
+                _("The panel is saved, but it does not meet the composition rules: see the warnings below."), "warning"
+            )
+        else:
+            flash(_("The panel is saved."), "success")
     return _back(call.id, "panels")
 
 

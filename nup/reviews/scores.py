@@ -95,7 +95,7 @@ def parse_points(raw: dict, call: Call) -> dict[str, float | None]:
             continue
         points[key] = number
     if errors:
-        raise DomainError(_l("Some scores could not be saved: see the marked criteria."), fields=errors)
+        raise DomainError(_l("Nothing was saved: correct the marked criteria."), fields=errors)
     return points
 
 
@@ -132,19 +132,19 @@ def save_score(
         value = parsed.get(criterion.key)
         if value is not None and not 0 <= value <= criterion.max_points:
             errors[criterion.key] = [str(_l("Enter points from 0 to %(max)s.", max=f"{criterion.max_points:g}"))]
+    if submit:
+        # Every problem at once: out-of-range points and the criteria still to score.
+        for criterion in rubric:
+            if parsed.get(criterion.key) is None and criterion.key not in errors:
+                errors[criterion.key] = [str(_l("Score this criterion."))]
     total = None
     if submit and not errors:
         try:
             total = weighted_total({k: v for k, v in parsed.items() if v is not None}, rubric)
         except ScoreError as error:
             errors[error.criterion] = [_score_message(error, call)]
-            for criterion in rubric:
-                if parsed.get(criterion.key) is None and criterion.key not in errors:
-                    errors[criterion.key] = [
-                        str(_l("Score this criterion (%(label)s).", label=criterion_label(call, criterion.key)))
-                    ]
     if errors:
-        raise DomainError(_l("Some scores could not be saved: see the marked criteria."), fields=errors)
+        raise DomainError(_l("Nothing was saved: correct the marked criteria."), fields=errors)
     if not submit and assignment.status == AssignmentStatus.SUBMITTED:
         raise StateConflict(_l("This score has been submitted: change it and submit again."))
     before = {"status": assignment.status, "scores": dict(assignment.scores or {}), "total": assignment.total}
