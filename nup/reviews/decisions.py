@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -32,9 +32,17 @@ from nup.reviews.models import (
     Stage,
 )
 from nup.reviews.ranking import compute_ranking
-from nup.timeutil import to_kst
+from nup.timeutil import KST, to_kst
 
 OBJECTION_WINDOW = timedelta(days=30)  # 이의신청: within 30 days of the result
+
+
+def objection_deadline(released_at: datetime) -> datetime:
+    """The last moment to object: the end of the 30th day (KST) after the result was sent."""
+    last_day = to_kst(released_at + OBJECTION_WINDOW).date()
+    return datetime.combine(last_day, time(23, 59, 59), tzinfo=KST).astimezone(UTC)
+
+
 OUTCOMES_BY_STAGE = {
     Stage.DOCUMENT: (Outcome.ADVANCED, Outcome.NOT_SELECTED),
     Stage.PRESENTATION: (Outcome.SELECTED, Outcome.RESERVE, Outcome.NOT_SELECTED),
@@ -267,7 +275,7 @@ def letter_context(decision: Decision, call: Call, owner: User, comments: list[s
         ],
         "reasons": decision.reasons,
         "comments": comments,
-        "objection_until": to_kst(decision.released_at + OBJECTION_WINDOW).strftime("%Y-%m-%d")
+        "objection_until": to_kst(objection_deadline(decision.released_at)).strftime("%Y-%m-%d")
         if decision.released_at
         else "",
         "application_id": decision.application_id,

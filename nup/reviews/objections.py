@@ -19,7 +19,7 @@ from nup.errors import DomainError
 from nup.extensions import db
 from nup.notifications import services as notifications
 from nup.reviews import replacements
-from nup.reviews.decisions import OBJECTION_WINDOW
+from nup.reviews.decisions import objection_deadline
 from nup.reviews.models import (
     Assignment,
     AssignmentStatus,
@@ -55,8 +55,8 @@ def file_objection(decision: Decision, *, actor: User, grounds: str, now: dateti
         raise security.PermissionDenied()
     if decision.released_at is None:
         raise StateConflict(_l("There is no result to object to yet."))
-    if now > decision.released_at + OBJECTION_WINDOW:
-        raise ObjectionLate(decision.released_at + OBJECTION_WINDOW)
+    if now > objection_deadline(decision.released_at):
+        raise ObjectionLate(objection_deadline(decision.released_at))
     if len(grounds.strip()) < 10:
         raise DomainError(
             _l("Describe the grounds of the objection."),

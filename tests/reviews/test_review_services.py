@@ -15,7 +15,7 @@ from nup.extensions import db
 from nup.programmes.models import Call
 from nup.reviews import assigning, decisions, objections, queries, replacements, scores, services
 from nup.reviews.models import Assignment, Conflict, Decision, Outcome
-from nup.timeutil import utcnow
+from nup.timeutil import to_kst, utcnow
 from tests.reviews.conftest import RUBRIC_SCORES, assign_now, decide_and_release, score_all
 
 
@@ -292,7 +292,11 @@ def test_objection_window_answer_deadline_and_rereview(app, review_setup):
         decision = db.session.get(Decision, _released_decision(app, setup))
         applicant = db.session.get(User, setup.applicants[0].id)
         officer = db.session.get(User, setup.officer.id)
-        late = decision.released_at + timedelta(days=30, seconds=1)
+        # The 30 days run to the end of the last day in Korea: a second later is too late.
+        deadline = decisions.objection_deadline(decision.released_at)
+        assert deadline - decision.released_at >= timedelta(days=30)
+        assert to_kst(deadline).strftime("%H:%M:%S") == "23:59:59"
+        late = deadline + timedelta(seconds=1)
         with pytest.raises(objections.ObjectionLate):
             objections.file_objection(decision, actor=applicant, grounds="점수가 이상합니다 재검토 요청", now=late)
         with pytest.raises(DomainError):
