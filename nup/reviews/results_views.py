@@ -66,10 +66,25 @@ def result(application_id: int):
     return _page(_own(application_id))
 
 
+def _act(application, form, action, *, success: str, form_name: str):
+    """Run an applicant's action from a validated form: one commit and back to the result page;
+    on a refusal, the page again with the form's errors and nothing saved."""
+    if form.validate_on_submit():
+        try:
+            action()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(success, "success")
+            return redirect(url_for(".result", application_id=application.id))
+    return _page(application, **{form_name: form}), 422
+
+
 @bp.post("/applications/<int:application_id>/objection")
 def file_objection(application_id: int):
     application = _own(application_id)
-    form = ObjectionForm()
     decision = db.session.scalar(
         select(Decision)
         .where(Decision.application_id == application.id, Decision.released_at.is_not(None))
@@ -77,52 +92,41 @@ def file_objection(application_id: int):
     )
     if decision is None:
         abort(404)
-    if form.validate_on_submit():
-        try:
-            objection_services.file_objection(decision, actor=_me(), grounds=form.grounds.data, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your objection is filed. The programme office answers within 14 days."), "success")
-            return redirect(url_for(".result", application_id=application.id))
-    return _page(application, objection_form=form), 422
+    form = ObjectionForm()
+    return _act(
+        application,
+        form,
+        lambda: objection_services.file_objection(decision, actor=_me(), grounds=form.grounds.data, now=utcnow()),
+        success=_("Your objection is filed. The programme office answers within 14 days."),
+        form_name="objection_form",
+    )
 
 
 @bp.post("/applications/<int:application_id>/rating")
 def rate(application_id: int):
     application = _own(application_id)
     form = RatingForm()
-    if form.validate_on_submit():
-        try:
-            objection_services.rate_evaluators(
-                application, actor=_me(), stars=int(form.stars.data), comment=form.comment.data or "", now=utcnow()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Thank you. Your rating is recorded anonymously."), "success")
-            return redirect(url_for(".result", application_id=application.id))
-    return _page(application, rating_form=form), 422
+    return _act(
+        application,
+        form,
+        lambda: objection_services.rate_evaluators(
+            application, actor=_me(), stars=int(form.stars.data), comment=form.comment.data or "", now=utcnow()
+        ),
+        success=_("Thank you. Your rating is recorded anonymously."),
+        form_name="rating_form",
+    )
 
 
 @bp.post("/applications/<int:application_id>/exclusion-request")
 def request_exclusion(application_id: int):
     application = _own(application_id)
     form = ExclusionRequestForm()
-    if form.validate_on_submit():
-        try:
-            services.request_exclusion(
-                application, actor=_me(), subject=form.subject.data, reason=form.reason.data, now=utcnow()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your request is sent. The programme office decides and tells you."), "success")
-            return redirect(url_for(".result", application_id=application.id))
-    return _page(application, exclusion_form=form), 422
+    return _act(
+        application,
+        form,
+        lambda: services.request_exclusion(
+            application, actor=_me(), subject=form.subject.data, reason=form.reason.data, now=utcnow()
+        ),
+        success=_("Your request is sent. The programme office decides and tells you."),
+        form_name="exclusion_form",
+    )
