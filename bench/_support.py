@@ -145,3 +145,31 @@ class QueryCounter:
         holder = {"queries": 0}
         yield holder
         holder["queries"] = self.count - start
+
+
+def celery_worker(env: dict[str, str], log: Path, *, concurrency: int = 2) -> subprocess.Popen:
+    """A real `celery worker -Q priority,default` with prefetch 1, as production runs it."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "worker",
+            "-Q",
+            "priority,default",
+            "-c",
+            str(concurrency),
+            "--prefetch-multiplier",
+            "1",
+            "-l",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )

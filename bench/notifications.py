@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiosmtpd.controller import Controller
 
-from bench._support import ROOT, bench_environment, free_port, own_database
+from bench._support import bench_environment, celery_worker, free_port, own_database
 
 
 class Sink:
@@ -55,30 +55,7 @@ def wait_until(condition, timeout: float) -> float:
 
 
 def start_worker(env: dict, log: Path) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.celery_app",
-            "worker",
-            "-Q",
-            "priority,default",
-            "-c",
-            "2",
-            "--prefetch-multiplier",
-            "1",
-            "-l",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    process = celery_worker(env, log)
     time.sleep(6)
     return process
 

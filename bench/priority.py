@@ -241,33 +241,10 @@ def seed_ready_drafts(count: int) -> tuple[list[tuple[int, int]], list[int]]:
 
 
 def start_latency_worker(env: dict[str, str], log: Path, concurrency: int) -> subprocess.Popen:
-    """A real `celery worker -Q priority,default` with prefetch 1, as production runs it."""
-    from bench._support import ROOT
+    """A real worker on both queues, prefetch 1, as production runs it."""
+    from bench._support import celery_worker
 
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.celery_app",
-            "worker",
-            "-Q",
-            "priority,default",
-            "-c",
-            str(concurrency),
-            "--prefetch-multiplier",
-            "1",
-            "-l",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    return celery_worker(env, log, concurrency=concurrency)
 
 
 @dataclass

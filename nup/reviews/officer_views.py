@@ -126,6 +126,7 @@ def overview(call_id: int):
         for track, panel in panels.items()
     }
     latest = queries.runs_of(call, limit=5)
+    slots = presentations.slots_of(call) if stage_kind == Stage.PRESENTATION else []
     run_form = RunForm(formdata=None, per_application=call.reviewers_per_application, stage=stage_kind)
     return render_template(
         "reviews/overview.html",
@@ -141,10 +142,8 @@ def overview(call_id: int):
         run_form=run_form,
         stage_form=StageForm(formdata=None),
         schedule_form=ScheduleForm(formdata=None),
-        slots=presentations.slots_of(call) if stage_kind == Stage.PRESENTATION else [],
-        briefs=queries.application_briefs([s.application_id for s in presentations.slots_of(call)])
-        if stage_kind == Stage.PRESENTATION
-        else {},
+        slots=slots,
+        briefs=queries.application_briefs([s.application_id for s in slots]),
         confirm=ConfirmForm(formdata=None),
         assignable=len(assigning.assignable_applications(call, stage_kind)),
         requests=queries.open_requests(call),

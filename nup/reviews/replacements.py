@@ -21,9 +21,9 @@ from nup.extensions import db
 from nup.notifications import services as notifications
 from nup.programmes.models import Call
 from nup.reviews import services
-from nup.reviews.assigning import ACTIVE, active_pairs, assignable_applications
+from nup.reviews.assigning import ACTIVE, active_pairs, assignable_applications, expertise_of
 from nup.reviews.assignment import Candidate, InfeasibleAssignment, Item, plan_assignment
-from nup.reviews.models import Assignment, AssignmentStatus, EvaluatorProfile, Stage
+from nup.reviews.models import Assignment, AssignmentStatus, Stage
 
 
 def replace_reviewer(
@@ -47,10 +47,7 @@ def replace_reviewer(
         return None
     load = Counter(r for _a, r, s in existing if s in ACTIVE)
     excluded = services.conflicted_pairs(call.id) | {(a, r) for a, r, _s in existing if a == application.id}
-    expertise = {
-        p.user_id: frozenset(p.expertise or [])
-        for p in db.session.scalars(select(EvaluatorProfile).where(EvaluatorProfile.user_id.in_(members)))
-    }
+    expertise = expertise_of(members)
     try:
         result = plan_assignment(
             [Item(id=application.id, tags=frozenset({application.track}), needed=1)],

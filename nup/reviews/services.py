@@ -214,10 +214,7 @@ def panel_reviewer_ids(call: Call, stage: str) -> list[int]:
 
 
 def has_pledged(reviewer: User, call_id: int) -> bool:
-    return (
-        db.session.scalar(select(Pledge.id).where(Pledge.call_id == call_id, Pledge.reviewer_id == reviewer.id))
-        is not None
-    )
+    return call_id in pledged_calls(reviewer, [call_id])
 
 
 def pledged_calls(reviewer: User, call_ids) -> set[int]:
