@@ -80,6 +80,11 @@ def perform(service, obj, *, success: str, then: str):
     return redirect(then)
 
 
+def domain_error_text(error: DomainError) -> str:
+    """A service's refusal in one line: its field messages, or its message when it has none."""
+    return " ".join(str(m) for messages in error.fields.values() for m in messages) or error.message
+
+
 def form_errors_text(form: FlaskForm) -> str:
     """Every message of a form's failed fields in one line (for a flash)."""
     return " ".join(str(message) for messages in form.errors.values() for message in messages)

@@ -15,7 +15,7 @@ from nup.extensions import db
 from nup.programmes import catalogue
 from nup.programmes.models import Call
 from nup.timeutil import utcnow
-from nup.web import client_ip, page_arg, per_page_arg
+from nup.web import client_ip, domain_error_text, page_arg, per_page_arg
 
 bp = Blueprint("screening", __name__, url_prefix="/staff")
 FILTER_NAMES = ("track", "region", "eligibility", "physical_ai", "status", "q", "sort")
@@ -69,7 +69,7 @@ def review_document(document_id: int):
         )
     except DomainError as error:
         db.session.rollback()
-        flash(" ".join(m for ms in error.fields.values() for m in ms) or error.message, "error")
+        flash(domain_error_text(error), "error")
     else:
         db.session.commit()
         flash(

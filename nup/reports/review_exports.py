@@ -220,7 +220,7 @@ def _cell(sheet: WriteOnlyWorksheet, value: Value, *, bold: bool = False) -> Wri
     return cell
 
 
-def _write_table(workbook: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Value]]) -> None:
+def write_table(workbook: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Value]]) -> None:
     sheet = workbook.create_sheet(title)
     # Write-only sheets take their layout before the first row is written.
     for index, header in enumerate(headers, start=1):
@@ -238,8 +238,8 @@ def scores_xlsx(call: Call, stage: str, *, now: datetime | None = None) -> bytes
     ranking = compute_ranking(call, stage)
     rows = scores_rows(call, stage, ranking=ranking)
     workbook = Workbook(write_only=True)
-    _write_table(workbook, "Scores", score_columns(call), [list(r.values()) for r in rows])
-    _write_table(workbook, "Ranking", RANKING_COLUMNS, [ranking_values(call, r) for r in ranking.rows])
+    write_table(workbook, "Scores", score_columns(call), [list(r.values()) for r in rows])
+    write_table(workbook, "Ranking", RANKING_COLUMNS, [ranking_values(call, r) for r in ranking.rows])
     summary = workbook.create_sheet("Summary")
     pairs = summary_pairs(call, stage, ranking, rows, now or utcnow())
     summary.column_dimensions["A"].width = max(_display_width(label) for label, _ in pairs) + 2

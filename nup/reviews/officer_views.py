@@ -29,7 +29,7 @@ from nup.reviews.forms import (
 from nup.reviews.models import Conflict, Stage
 from nup.reviews.views import save_declarations
 from nup.timeutil import utcnow
-from nup.web import client_ip, form_errors_text, page_arg, per_page_arg, show_domain_error
+from nup.web import client_ip, domain_error_text, form_errors_text, page_arg, per_page_arg, show_domain_error
 
 bp = Blueprint("evaluation", __name__, url_prefix="/staff")
 
@@ -284,7 +284,7 @@ def decide_request(conflict_id: int):
                     break
     except DomainError as error:
         db.session.rollback()
-        flash(" ".join(m for ms in error.fields.values() for m in ms) or error.message, "error")
+        flash(domain_error_text(error), "error")
     else:
         db.session.commit()
         flash(_("The request is accepted.") if accept else _("The request is rejected."), "success")

@@ -15,7 +15,7 @@ from nup.reviews.forms import ConfirmForm, EditRunForm, RunForm, ScheduleForm, S
 from nup.reviews.models import AssignmentRun, Stage
 from nup.reviews.officer_views import _back, _call, _me, _stage_arg, bp
 from nup.timeutil import KST, utcnow
-from nup.web import form_errors_text, page_arg, per_page_arg
+from nup.web import domain_error_text, form_errors_text, page_arg, per_page_arg
 
 
 def _parse_local(value: str | None) -> datetime | None:
@@ -207,7 +207,7 @@ def schedule(call_id: int):
         )
     except DomainError as error:
         db.session.rollback()
-        flash(" ".join(m for ms in error.fields.values() for m in ms) or error.message, "error")
+        flash(domain_error_text(error), "error")
     else:
         db.session.commit()
         flash(_("%(count)d presentation(s) scheduled; the applicants are told.", count=len(slots)), "success")
