@@ -6,7 +6,7 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 EXPERTISE = (
     "robotics",
@@ -80,6 +80,8 @@ class Reason:
     code: str  # one of REASON_CODES: the caller's translation key
     detail: str  # short English, mostly the data behind the points
     points: float
+    # The same data as plain values, for pages that say it in the reader's language.
+    facts: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def _capacity_points(capacity: float, hours_wanted: float) -> float:
 
 def _balance_points(load: float, capacity: float) -> float:
     month = load + capacity
-    return -_points(BALANCE_PENALTY * load / month) if month else 0.0
+    return 0.0 - _points(BALANCE_PENALTY * load / month) if month else 0.0  # never -0.0
 
 
 def _listed(codes: Collection[str]) -> str:
@@ -146,13 +148,43 @@ def _suggestion(need: StartupNeed, mentor: MentorProfile) -> Suggestion:
     capacity = f"{mentor.capacity_hours:g} h left for {need.hours_wanted:g} h wanted"
     balance = f"{mentor.load_hours:g} h booked of {month:g} h this month ({mentor.load_hours / (month or 1):.0%})"
     reasons = (
-        Reason("expertise", expertise, _expertise_points(len(covered), len(need.topics))),
-        Reason("market", market, _market_points(len(markets), len(need.markets))),
-        Reason("language", language, LANGUAGE_POINTS if shared else 0.0),
-        Reason("industry", industry, INDUSTRY_POINTS if in_industry else 0.0),
-        Reason("experience", f"{mentor.years} years{capped}", _experience_points(mentor.years)),
-        Reason("capacity", capacity, _capacity_points(mentor.capacity_hours, need.hours_wanted)),
-        Reason("balance", balance, _balance_points(mentor.load_hours, mentor.capacity_hours)),
+        Reason(
+            "expertise",
+            expertise,
+            _expertise_points(len(covered), len(need.topics)),
+            {"covered": sorted(covered), "missing": sorted(missing), "named": len(need.topics)},
+        ),
+        Reason(
+            "market",
+            market,
+            _market_points(len(markets), len(need.markets)),
+            {"covered": sorted(markets), "named": len(need.markets)},
+        ),
+        Reason("language", language, LANGUAGE_POINTS if shared else 0.0, {"shared": sorted(shared)}),
+        Reason(
+            "industry",
+            industry,
+            INDUSTRY_POINTS if in_industry else 0.0,
+            {"industry": need.industry, "match": in_industry},
+        ),
+        Reason(
+            "experience",
+            f"{mentor.years} years{capped}",
+            _experience_points(mentor.years),
+            {"years": mentor.years, "capped": bool(capped)},
+        ),
+        Reason(
+            "capacity",
+            capacity,
+            _capacity_points(mentor.capacity_hours, need.hours_wanted),
+            {"left": mentor.capacity_hours, "wanted": need.hours_wanted},
+        ),
+        Reason(
+            "balance",
+            balance,
+            _balance_points(mentor.load_hours, mentor.capacity_hours),
+            {"booked": mentor.load_hours, "month": month},
+        ),
     )
     return Suggestion(mentor.id, sum(reason.points for reason in reasons), reasons)
 
