@@ -85,13 +85,19 @@ def _register_blueprints(app: Flask) -> None:
     from nup.applications.views import bp as applications_bp
     from nup.audit.views import bp as audit_bp
     from nup.home.views import bp as home_bp
+    from nup.mentoring.officer_views import bp as mentoring_admin_bp
+    from nup.mentoring.views import bp as mentoring_bp
     from nup.notifications import staff_views  # noqa: F401 - adds the outbox pages to the blueprint
     from nup.notifications.views import bp as notifications_bp
+    from nup.overseas.officer_views import bp as overseas_admin_bp
+    from nup.overseas.views import bp as overseas_bp
     from nup.priority.views import bp as priority_bp
     from nup.programmes.views import admin as call_admin_bp
     from nup.programmes.views import bp as calls_bp
+    from nup.reports import mentor_review_views  # noqa: F401 - adds the yearly review to the mentoring pages
     from nup.reports.bulk_views import bp as bulk_bp
     from nup.reports.export_views import bp as exports_bp
+    from nup.reports.overseas_export_views import bp as portfolio_bp
     from nup.reviews import run_views, selection_views  # noqa: F401 - they add pages to the evaluation blueprint
     from nup.reviews.officer_views import bp as evaluation_bp
     from nup.reviews.results_views import bp as results_bp
@@ -113,6 +119,11 @@ def _register_blueprints(app: Flask) -> None:
         results_bp,
         exports_bp,
         priority_bp,
+        mentoring_bp,
+        mentoring_admin_bp,
+        overseas_bp,
+        overseas_admin_bp,
+        portfolio_bp,
     ):
         app.register_blueprint(blueprint)
     api.install(app)

@@ -9,6 +9,9 @@ from nup.accounts.consents import CONSENTS
 from nup.accounts.models import User
 from nup.applications.models import Application
 from nup.demo_applications import load_calls
+from nup.demo_cohort import load_cohort
+from nup.demo_mentoring import load_mentoring_demo
+from nup.demo_overseas import load_overseas_demo
 from nup.demo_reviews import load_review_demo
 from nup.extensions import db
 from nup.priority.services import classify_application
@@ -50,6 +53,10 @@ def load(*, if_empty: bool) -> list[tuple[str, str, str]] | None:
     if officer is not None:
         load_calls(officer, founders, now=now)
         load_review_demo(officer, founders[2:], password=DEMO_ACCOUNTS[1][1], now=now)
+        # Last year's cohort: selected startups in mentoring and overseas support.
+        cohort = load_cohort(officer, founders[:10], now=now)
+        load_mentoring_demo(officer, cohort, password=DEMO_ACCOUNTS[2][1], now=now)
+        load_overseas_demo(officer, cohort, now=now)
         # Read every demo application now rather than wait for the worker's sweep.
         for application in db.session.scalars(select(Application).where(Application.submitted_at.is_not(None))):
             classify_application(application, now=now)

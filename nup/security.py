@@ -45,6 +45,19 @@ def _self_or_officer(user: Any, obj: Any) -> bool:
     return user.role == OFFICER or (obj is not None and getattr(obj, "id", None) == user.id)
 
 
+def _mentor_is(user: Any, mentor: Any) -> bool:
+    return mentor is not None and mentor.user_id is not None and mentor.user_id == user.id
+
+
+def _party(user: Any, obj: Any) -> bool:
+    """The mentor or the founder of a match or session (officers are checked separately)."""
+    if not _signed_in(user) or obj is None:
+        return False
+    if user.role == MENTOR:
+        return _mentor_is(user, obj.mentor)
+    return user.role == APPLICANT and _owner(user, obj.application)
+
+
 RULES: dict[str, Rule] = {
     "public": lambda _user, _obj=None: True,
     "signed_in": _signed_in,
@@ -76,6 +89,37 @@ RULES: dict[str, Rule] = {
         and assignment.reviewer_id == user.id
         and assignment.status in ("assigned", "draft", "submitted")
     ),
+    # Mentoring
+    "mentoring.manage": _role(OFFICER),
+    "mentor.pages": _role(MENTOR),
+    # Route-level gates; the object rules below then decide whose match or session it is.
+    "mentoring.participant": _role(OFFICER, MENTOR, APPLICANT),
+    "mentoring.mentor_or_officer": _role(OFFICER, MENTOR),
+    "mentor.edit": lambda user, mentor: _role(OFFICER)(user) or (_role(MENTOR)(user) and _mentor_is(user, mentor)),
+    "need.edit": lambda user, app: _role(OFFICER)(user) or (_role(APPLICANT)(user) and _owner(user, app)),
+    "startup.mentoring": lambda user, app: _role(OFFICER)(user) or (_role(APPLICANT)(user) and _owner(user, app)),
+    # A startup picks its own mentor only where its call allows it.
+    "match.propose": lambda user, app: (
+        _role(OFFICER)(user)
+        or (_role(APPLICANT)(user) and _owner(user, app) and bool(getattr(app.call, "mentoring_self_pick", False)))
+    ),
+    "match.respond": lambda user, match: _role(MENTOR)(user) and match is not None and _mentor_is(user, match.mentor),
+    "match.view": lambda user, match: _role(OFFICER)(user) or _party(user, match),
+    "session.book": lambda user, match: _role(OFFICER)(user) or _party(user, match),
+    "session.view": lambda user, session: _role(OFFICER)(user) or _party(user, session),
+    "session.change": lambda user, session: _role(OFFICER)(user) or _party(user, session),
+    "session.rate": _party,
+    "log.file": lambda user, session: _role(MENTOR)(user) and session is not None and _mentor_is(user, session.mentor),
+    "log.confirm": lambda user, session: (
+        _role(APPLICANT)(user) and session is not None and _owner(user, session.application)
+    ),
+    "log.approve": _role(OFFICER),
+    # Overseas-market support
+    "overseas.manage": _role(OFFICER),
+    "overseas.own": _role(APPLICANT),
+    "overseas.api": _role(APPLICANT, OFFICER),
+    "overseas.plan.view": lambda user, plan: _role(OFFICER)(user) or (_role(APPLICANT)(user) and _owner(user, plan)),
+    "overseas.plan.own": lambda user, plan: _role(APPLICANT)(user) and _owner(user, plan),
 }
 
 # endpoint -> action. Every registered endpoint must appear here (tests/test_route_matrix.py).
@@ -196,6 +240,93 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "api.list_assignments": "assignments.list",
     "api.score_assignment": "evaluator.pages",
     "api.ranking": "reviews.manage",
+    # Mentoring
+    "mentoring.join": "public",
+    "mentoring.mentor_home": "mentor.pages",
+    "mentoring.mentor_profile": "mentor.pages",
+    "mentoring.respond": "mentor.pages",
+    "mentoring.file_log": "mentor.pages",
+    "mentoring.session": "mentoring.participant",
+    "mentoring.session_ics": "mentoring.participant",
+    "mentoring.reschedule": "mentoring.participant",
+    "mentoring.cancel": "mentoring.participant",
+    "mentoring.rate": "mentoring.participant",
+    "mentoring.book": "mentoring.participant",
+    "mentoring.confirm_log": "applicant.pages",
+    "mentoring.startup_home": "applicant.pages",
+    "mentoring.needs": "applicant.pages",
+    "mentoring.self_pick": "applicant.pages",
+    "mentoring_admin.overview": "mentoring.manage",
+    "mentoring_admin.self_pick": "mentoring.manage",
+    "mentoring_admin.pool": "mentoring.manage",
+    "mentoring_admin.mentor": "mentoring.manage",
+    "mentoring_admin.vet": "mentoring.manage",
+    "mentoring_admin.set_active": "mentoring.manage",
+    "mentoring_admin.startup": "mentoring.manage",
+    "mentoring_admin.propose": "mentoring.manage",
+    "mentoring_admin.allowance": "mentoring.manage",
+    "mentoring_admin.end_match": "mentoring.manage",
+    "mentoring_admin.start_run": "mentoring.manage",
+    "mentoring_admin.run": "mentoring.manage",
+    "mentoring_admin.run_status": "mentoring.manage",
+    "mentoring_admin.commit_run": "mentoring.manage",
+    "mentoring_admin.discard_run": "mentoring.manage",
+    "mentoring_admin.approvals": "mentoring.manage",
+    "mentoring_admin.approve": "mentoring.manage",
+    "mentoring_admin.review": "mentoring.manage",
+    "mentoring_admin.statements": "mentoring.manage",
+    "exports.mentoring_statement_xlsx": "mentoring.manage",
+    "api.list_mentors": "mentoring.manage",
+    "api.create_mentor": "mentoring.manage",
+    "api.get_mentor": "mentoring.mentor_or_officer",
+    "api.update_mentor": "mentoring.mentor_or_officer",
+    "api.mentor_suggestions": "mentoring.manage",
+    "api.list_matches": "mentoring.participant",
+    "api.create_match": "mentoring.participant",
+    "api.respond_match": "mentor.pages",
+    "api.list_sessions": "mentoring.participant",
+    "api.book_session": "mentoring.participant",
+    "api.get_session": "mentoring.participant",
+    "api.reschedule_session": "mentoring.participant",
+    "api.cancel_session": "mentoring.participant",
+    "api.file_log": "mentor.pages",
+    "api.confirm_log": "applicant.pages",
+    "api.approve_log": "mentoring.manage",
+    "api.start_match_run": "mentoring.manage",
+    "api.match_run": "mentoring.manage",
+    # Overseas-market support
+    "api.list_plans": "overseas.api",
+    "api.create_plan": "overseas.manage",
+    "api.get_plan": "overseas.api",
+    "api.list_milestones": "overseas.api",
+    "api.list_reports": "overseas.api",
+    "api.file_report": "overseas.own",
+    "api.get_report": "overseas.api",
+    "api.correct_report": "overseas.own",
+    "api.decide_report": "overseas.manage",
+    "overseas.my_plans": "overseas.own",
+    "overseas.plan": "overseas.own",
+    "overseas.new_report": "overseas.own",
+    "overseas.report": "overseas.own",
+    "overseas.report_evidence": "overseas.own",
+    "overseas.milestone_evidence": "overseas.own",
+    "overseas.submit_milestone": "overseas.own",
+    "overseas.download_evidence": "overseas.api",
+    "overseas_admin.plans": "overseas.manage",
+    "overseas_admin.new_plan": "overseas.manage",
+    "overseas_admin.plan": "overseas.manage",
+    "overseas_admin.add_item": "overseas.manage",
+    "overseas_admin.record_spend": "overseas.manage",
+    "overseas_admin.add_milestone": "overseas.manage",
+    "overseas_admin.milestone_status": "overseas.manage",
+    "overseas_admin.reports": "overseas.manage",
+    "overseas_admin.report": "overseas.manage",
+    "overseas_admin.check": "overseas.manage",
+    "overseas_admin.follow_up": "overseas.manage",
+    "overseas_admin.reporting": "overseas.manage",
+    "portfolio.dashboard": "overseas.manage",
+    "portfolio.export_xlsx": "overseas.manage",
+    "portfolio.export_csv": "overseas.manage",
 }
 
 

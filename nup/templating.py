@@ -19,6 +19,7 @@ MENUS = {
     "applicant": [
         ("home.dashboard", _l("My dashboard")),
         ("calls.index", _l("Calls")),
+        ("overseas.my_plans", _l("My overseas support")),
         ("accounts.profile", _l("My account")),
     ],
     "reviewer": [
@@ -26,11 +27,17 @@ MENUS = {
         ("evaluator.declarations", _l("My declarations")),
         ("accounts.profile", _l("My account")),
     ],
-    "mentor": [("home.dashboard", _l("My mentoring")), ("accounts.profile", _l("My account"))],
+    "mentor": [
+        ("mentoring.mentor_home", _l("My mentoring")),
+        ("mentoring.mentor_profile", _l("My mentor profile")),
+        ("accounts.profile", _l("My account")),
+    ],
     "officer": [
         ("home.dashboard", _l("Dashboard")),
         ("call_admin.list_calls", _l("Calls")),
         ("evaluation.pool", _l("Evaluators")),
+        ("portfolio.dashboard", _l("Overseas support")),
+        ("mentoring_admin.overview", _l("Mentoring")),
         ("staff.users", _l("Accounts")),
         ("notifications.outbox", _l("Outbox")),
         ("notifications.mailbox", _l("Sent mail")),

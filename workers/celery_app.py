@@ -12,6 +12,8 @@ TASK_MODULES = (
     "workers.tasks.schedules",
     "workers.tasks.reviews",
     "workers.tasks.priority",
+    "workers.tasks.mentoring",
+    "workers.tasks.overseas",
 )
 
 flask_app = create_app()

@@ -36,4 +36,20 @@ BEAT_SCHEDULE = {
         "task": "schedules.officer_digest",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Mentoring
+    "mentoring-reminders": {  # sessions starting within 24 hours
+        "task": "mentoring.session_reminders",
+        "schedule": 900.0,
+        "options": {"queue": "priority", "expires": 890},
+    },
+    "sweep-mentoring-runs": {
+        "task": "mentoring.sweep_runs",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
+    # Overseas-market support
+    "overseas-daily": {  # at-risk flags, then KPI-report and milestone reminders
+        "task": "overseas.daily",
+        "schedule": crontab(hour=9, minute=20),
+    },
 }

@@ -31,7 +31,7 @@ api = Api(
 
 
 def install(app: Flask) -> None:
-    from nup.api import applications, calls, outbox, reviews, views  # noqa: F401 - they add their routes
+    from nup.api import applications, calls, mentoring, outbox, overseas, reviews, views  # noqa: F401 - add routes
     from nup.api.blueprint import bp
     from nup.extensions import csrf
 

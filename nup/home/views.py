@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from nup.applications.models import Application
 from nup.config import PROJECT_ROOT
 from nup.extensions import db
 from nup.timeutil import utcnow
@@ -28,13 +29,19 @@ def dashboard():
     if current_user.role == "applicant":
         from nup.applications.queries import applications_of
         from nup.programmes.queries import public_calls
+        from nup.reviews.cohort import selected_query
 
         now = utcnow()
+        applications = applications_of(current_user)
+        mine = [a.id for a in applications]
         context = {
-            "applications": applications_of(current_user),
+            "applications": applications,
+            "selected_ids": {a.id for a in db.session.scalars(selected_query().where(Application.id.in_(mine)))},
             "open_calls": public_calls(now=now)["open"],
             "now": now,
         }
+    if current_user.role == "mentor":
+        return redirect(url_for("mentoring.mentor_home"))
     if current_user.role == "reviewer":
         from nup.reviews.queries import queue_counts
 

@@ -95,7 +95,22 @@ def render(notification: Notification) -> EmailMessage:
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    for attachment in notification.attachments or []:
+        _attach(message, attachment)
     return message
+
+
+def _attach(message: EmailMessage, attachment: dict) -> None:
+    """Add one stored attachment; a calendar invitation keeps its METHOD so clients offer to accept it."""
+    maintype, _, subtype = attachment["content_type"].partition("/")
+    content, filename = attachment["content"], attachment["filename"]
+    if maintype != "text":
+        message.add_attachment(content.encode(), maintype=maintype, subtype=subtype, filename=filename)
+        return
+    params = {}
+    if attachment.get("method"):  # iTIP: REQUEST adds or updates the event, CANCEL removes it
+        params["method"] = attachment["method"]
+    message.add_attachment(content, subtype=subtype, filename=filename, params=params)
 
 
 def unsubscribe_url(user_id: int) -> str:

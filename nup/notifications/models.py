@@ -29,6 +29,9 @@ class Notification(db.Model):
     to_address: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(5), default="ko")
     context: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Files sent with the mail, kept in the row so a retry or a resend sends the same bytes:
+    # [{filename, content_type, content (text)}] - e.g. a session's calendar invitation.
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
     # One email per event and recipient: a retried request or a second beat cannot
     # queue the same email twice.
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)

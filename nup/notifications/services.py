@@ -42,11 +42,13 @@ def queue(
     essential: bool | None = None,
     call_id: int | None = None,
     bulk_id: int | None = None,
+    attachments: list[dict] | None = None,
 ) -> Notification | None:
     """Record an email to `to` (a user) in the outbox; it is handed to the worker on commit.
 
     `key` names the event: together with the kind and recipient it makes the row unique,
     so queueing the same event twice returns the first row instead of a second email.
+    `attachments` ({filename, content_type, content} with text content) travel in the row.
     Non-essential mail to someone who opted out is not queued (None is returned).
     """
     essential = catalogue.is_essential(kind) if essential is None else essential
@@ -70,6 +72,7 @@ def queue(
         created_at=utcnow(),
         call_id=call_id,
         bulk_id=bulk_id,
+        attachments=list(attachments or []),
     )
     try:
         with savepoint():
@@ -218,6 +221,7 @@ def resend_notification(original: Notification, *, actor, now: datetime) -> Noti
         to_address=original.to_address,
         language=original.language,
         context=original.context,
+        attachments=list(original.attachments or []),
         idempotency_key=f"{original.idempotency_key}:resend:{count + 1}",
         queue="priority",
         essential=original.essential,

@@ -49,6 +49,8 @@ class Call(db.Model):
     # in priority_policy_versions.
     priority_policy: Mapped[dict] = mapped_column(JSON, default=dict)
     max_upload_bytes: Mapped[int] = mapped_column(Integer, default=20 * 1024 * 1024)
+    # Whether selected startups may pick their own mentor (otherwise officers pick).
+    mentoring_self_pick: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from nup.accounts.models import Role, User
 from nup.applications.models import Application, ApplicationStatus, Document, DocumentReview
 from nup.extensions import db
+from nup.mentoring import queries as mentoring_queries
 from nup.notifications import services as notifications
 from nup.notifications.models import Notification, NotificationStatus
 from nup.programmes.models import Call, CallStatus
@@ -61,6 +62,7 @@ def digest_figures(*, now: datetime) -> dict:
     return {
         "day": to_kst(now).date().isoformat(),
         "objections_due": objections_due,
+        "mentoring_logs_to_approve": len(mentoring_queries.approvals_due()),
         "new_submissions": new_submissions,
         "corrections_pending": corrections,
         "failed_mail": failed,

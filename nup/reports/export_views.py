@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from io import BytesIO
 
 from flask import Blueprint, Response, abort, request, send_file
@@ -11,9 +12,9 @@ from nup.applications.models import Application
 from nup.audit import services as audit
 from nup.extensions import db
 from nup.programmes.models import Call
-from nup.reports import evaluation_summary, review_exports
+from nup.reports import evaluation_summary, mentoring_statements, review_exports
 from nup.reviews.models import Stage
-from nup.timeutil import utcnow
+from nup.timeutil import to_kst, utcnow
 from nup.web import client_ip
 
 bp = Blueprint("exports", __name__, url_prefix="/staff")
@@ -65,3 +66,31 @@ def summary_pdf(application_id: int):
     data = evaluation_summary.summary_pdf(application, stage, now=utcnow())
     name = f"nup-application-{application.id}-{stage}-evaluation-summary.pdf"
     return _download(data, about=application, name=name, mimetype="application/pdf", stage=stage)
+
+
+@bp.get("/mentoring/statements.xlsx")
+def mentoring_statement_xlsx():
+    """The monthly mentoring-fee statement (`month=YYYY-MM`, KST; this month by default)."""
+    raw = request.args.get("month", "")
+    try:
+        year, month = (int(part) for part in raw.split("-"))
+        if not 2000 <= year <= 2100:
+            raise ValueError(raw)
+        first = date(year, month, 1)
+    except ValueError:
+        today = to_kst(utcnow()).date()
+        first = date(today.year, today.month, 1)
+    data = mentoring_statements.statement_xlsx(first)
+    audit.record(
+        current_user._get_current_object(),
+        "export.downloaded",
+        None,
+        detail=f"mentoring statement {first:%Y-%m}",
+        ip=client_ip(),
+    )
+    db.session.commit()
+    response = send_file(
+        BytesIO(data), as_attachment=True, download_name=f"nup-mentoring-{first:%Y-%m}.xlsx", mimetype=XLSX_MIMETYPE
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

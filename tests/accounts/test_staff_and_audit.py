@@ -170,5 +170,5 @@ def test_profile_changes_and_password_change(app, client, make_user):
         action="/profile/password",
     )
     assert right.status_code == 302
-    assert client.get("/dashboard").status_code == 200  # this session continues
+    assert client.get("/dashboard", follow_redirects=True).status_code == 200  # this session continues
     assert sign_in(app.test_client(), user.email, "Fresh-Pebble-Road-5").status_code == 302

@@ -42,4 +42,5 @@ def smtp_worker(app, tmp_path, smtp_sink):
 
 
 # The review fixtures (a closed call, a panel, submitted applications) for the assignment tests.
+from tests.mentoring.conftest import mentoring  # noqa: E402, F401 - selected startups and a mentor pool
 from tests.reviews.conftest import make_call, officer, review_setup  # noqa: E402, F401
