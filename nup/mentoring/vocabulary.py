@@ -96,6 +96,8 @@ def explain(reason) -> str:
     if code == "expertise":
         if not facts["named"]:
             return _("No topics named.")
+        if not facts["covered"]:
+            return _("Covers none of the %(total)d topics.", total=facts["named"])
         text = _(
             "Covers %(topics)s (%(n)d of %(total)d topics).",
             topics=_names(facts["covered"], EXPERTISE_LABELS),
@@ -108,6 +110,8 @@ def explain(reason) -> str:
     if code == "market":
         if not facts["named"]:
             return _("No target market named.")
+        if not facts["covered"]:
+            return _("Knows none of the %(total)d target markets.", total=facts["named"])
         countries = {key: names[1 if english else 0] for key, names in MARKETS.items()}
         return _(
             "Knows %(markets)s (%(n)d of %(total)d markets).",

@@ -18,6 +18,8 @@ from nup.overseas.models import CheckKind, Milestone, MilestoneStatus, PlanCheck
 from nup.overseas.riskcheck import refresh_risk
 from nup.timeutil import to_kst
 
+RESULT_ORDER = {"satisfactory": 0, "needs_improvement": 1, "unsatisfactory": 2}
+
 
 def _snapshot(check: PlanCheck) -> dict:
     return {
@@ -101,7 +103,14 @@ def record_check(
     for name, value in clean.items():
         setattr(check, name, value)
     needs_follow_up = bool(clean["reclaim_grounds"]) or clean["result"] != "satisfactory"
-    if needs_follow_up and check.follow_up_status != "resolved":
+    # A revision that adds a reclaim ground, raises the amount or worsens the result reopens a resolved
+    # follow-up: what was resolved was the earlier finding, not this one.
+    worse = before is not None and (
+        bool(set(clean["reclaim_grounds"]) - set(before["reclaim_grounds"]))
+        or (clean["reclaim_amount_won"] or 0) > (before["reclaim_amount_won"] or 0)
+        or RESULT_ORDER.get(clean["result"], 0) > RESULT_ORDER.get(before["result"], 0)
+    )
+    if needs_follow_up and (check.follow_up_status != "resolved" or worse):
         check.follow_up_status = "open"
     elif not needs_follow_up and check.follow_up_status == "open":
         check.follow_up_status = "none"

@@ -28,6 +28,32 @@ CURRENCIES: dict[str, tuple[int, str, str]] = {
 }
 # A rate far outside these bounds (won per unit) is a typing slip, not a market rate.
 MIN_RATE, MAX_RATE = Decimal("0.01"), Decimal("100000")
+# Roughly where each currency stood against the won in 2025-26 (won per unit). A reported rate must be
+# within a factor of three of it: wide enough for years of market moves, narrow enough to catch a USD
+# rate typed against yen, which would turn a report into trillions of won.
+REFERENCE_RATES: dict[str, Decimal] = {
+    code: Decimal(rate)
+    for code, rate in {
+        "USD": "1380",
+        "EUR": "1500",
+        "JPY": "9.2",
+        "CNY": "190",
+        "GBP": "1750",
+        "SGD": "1030",
+        "HKD": "177",
+        "TWD": "43",
+        "VND": "0.055",
+        "IDR": "0.087",
+        "INR": "16.5",
+        "AED": "376",
+        "MXN": "75",
+        "CAD": "1000",
+        "AUD": "900",
+        "CHF": "1560",
+    }.items()
+}
+RATE_BAND = Decimal(3)
+RATE_DECIMALS = 6
 MAX_AMOUNT = Decimal("1000000000000")  # a trillion units: catches a misplaced digit
 
 
@@ -86,6 +112,20 @@ def parse_rate(raw: object, currency: str) -> Decimal:
         raise AmountError(_l("Enter the exchange rate used (won per 1 unit of the currency)."))
     if not MIN_RATE <= rate <= MAX_RATE:
         raise AmountError(_l("This exchange rate is not plausible. Give won per 1 unit (e.g. 1385.20 for USD)."))
+    if rate != rate.quantize(Decimal(1).scaleb(-RATE_DECIMALS)):
+        raise AmountError(_l("Give the exchange rate with at most %(n)d decimal places.", n=RATE_DECIMALS))
+    reference = REFERENCE_RATES.get(currency)
+    if reference is not None and not reference / RATE_BAND <= rate <= reference * RATE_BAND:
+        raise AmountError(
+            _l(
+                "A %(currency)s rate of %(rate)s won is not plausible: expect between %(low)s and %(high)s won "
+                "per unit.",
+                currency=currency,
+                rate=format(rate, "f"),
+                low=format((reference / RATE_BAND).quantize(Decimal("0.001")).normalize(), "f"),
+                high=format((reference * RATE_BAND).normalize(), "f"),
+            )
+        )
     return rate.normalize() if rate == rate.to_integral() else rate
 
 

@@ -8,6 +8,7 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import flag_modified
 
 from nup import background, security
 from nup.accounts.models import User
@@ -18,6 +19,7 @@ from nup.errors import Conflict as StateConflict
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.overseas.models import EvidenceFile, KpiReport, Milestone, MilestoneStatus, ReportStatus, SupportPlan
+from nup.overseas.services import check_founder_may_write
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_FILES = 20  # per milestone or report
@@ -52,6 +54,7 @@ def upload_evidence(
         raise DomainError(_l("Choose what the evidence is for."))
     if actor.role != "officer":
         security.require(actor, "overseas.plan.own", plan)
+        check_founder_may_write(plan, milestone=milestone)
         if milestone is not None and milestone.status in (MilestoneStatus.DONE, MilestoneStatus.WAIVED):
             raise StateConflict(_l("This milestone is already closed."))
         if report is not None and report.status == ReportStatus.ACCEPTED:
@@ -98,6 +101,9 @@ def upload_evidence(
     )
     db.session.add(evidence)
     target.evidence.append(evidence)
+    if report is not None:
+        # A new version: an officer deciding on the report as it was before this file gets a stale refusal.
+        flag_modified(report, "narrative")
     db.session.flush()
     audit.record(
         actor,

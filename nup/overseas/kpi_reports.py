@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from nup import security
 from nup.accounts.models import User
 from nup.audit import services as audit
 from nup.errors import Conflict as StateConflict
 from nup.errors import DomainError
-from nup.extensions import db
+from nup.extensions import db, savepoint
 from nup.notifications import services as notifications
 from nup.overseas import catalogue, currency, kpis
 from nup.overseas.models import KpiReport, PlanStatus, ReportReview, ReportStatus, SupportPlan
@@ -89,7 +92,7 @@ def clean_report(values: dict, plan: SupportPlan, *, today: date) -> dict:
         text = "" if raw is None else str(raw).strip()
         if text == "":
             clean[name] = 0
-        elif not text.lstrip("-").isdigit():
+        elif not re.fullmatch(r"-?[0-9]+", text):  # ASCII digits only: "²".isdigit() is true but int("²") fails
             fail(name, _l("Enter a whole number."))
         elif int(text) < 0:
             fail(name, _l("Counts cannot be negative."))
@@ -136,6 +139,14 @@ def _same_values(report: KpiReport, clean: dict) -> bool:
     return all(getattr(report, k) == v for k, v in clean.items() if k != "period")
 
 
+def _flush_or_stale() -> None:
+    """Write now, so a report changed in another window ends in a 409, not a server error."""
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise StateConflict(_l("This report changed in the meantime. Reload the page and try again.")) from error
+
+
 def file_report(plan: SupportPlan, *, actor: User, values: dict, now: datetime) -> KpiReport:
     """File the KPI report of one period for the startup's own plan; one report per period.
 
@@ -168,8 +179,17 @@ def file_report(plan: SupportPlan, *, actor: User, values: dict, now: datetime) 
         submitted_at=now,
     )
     _apply(report, clean)
-    db.session.add(report)
-    db.session.flush()
+    try:
+        with savepoint():
+            db.session.add(report)
+    except IntegrityError:
+        # Another request filed this period a moment ago: the unique key kept one; say so.
+        raise DuplicateReport(
+            db.session.scalar(
+                select(KpiReport).where(KpiReport.plan_id == plan.id, KpiReport.period_start == period.start)
+            )
+        ) from None
+    report.created_now = True  # not a repeat of a double submission: its evidence is still to store
     audit.record(actor, "overseas.report_filed", report, after=report_snapshot(report))
     refresh_risk(plan, today=to_kst(now).date())
     return report
@@ -195,6 +215,8 @@ def report_snapshot(report: KpiReport) -> dict:
 def correct_report(report: KpiReport, *, actor: User, values: dict, version: int | None, now: datetime) -> KpiReport:
     """Submit a returned report again with corrections (its period stays); the officer reviews it anew."""
     security.require(actor, "overseas.plan.own", report.plan)
+    if report.plan.status != PlanStatus.ACTIVE:
+        raise StateConflict(_l("This agreement is closed; reports can no longer be filed."))
     if version is not None and int(version) != report.version:
         raise StateConflict(_l("This report changed in the meantime. Reload the page and try again."))
     if report.status != ReportStatus.RETURNED:
@@ -206,7 +228,7 @@ def correct_report(report: KpiReport, *, actor: User, values: dict, version: int
     report.status = ReportStatus.SUBMITTED
     report.revision += 1
     report.submitted_at = now
-    db.session.flush()
+    _flush_or_stale()
     audit.record(actor, "overseas.report_corrected", report, before=before, after=report_snapshot(report))
     refresh_risk(report.plan, today=to_kst(now).date())
     return report
@@ -239,7 +261,7 @@ def decide_report(
             decided_at=now,
         )
     )
-    db.session.flush()
+    _flush_or_stale()
     audit.record(
         actor,
         f"overseas.report_{report.status}",

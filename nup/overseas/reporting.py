@@ -36,7 +36,8 @@ def set_call_reporting(call_id: int, *, actor: User, frequency: str, due_days: i
     settings = db.session.get(CallReporting, call_id)
     before = {"frequency": settings.frequency, "due_days": settings.due_days} if settings else None
     plans = list(db.session.scalars(select(SupportPlan).where(SupportPlan.call_id == call_id)))
-    if settings is not None and frequency != settings.frequency and _has_reports([p.id for p in plans]):
+    # Judged per plan, not by the call's row: before the first save every plan reports monthly by default.
+    if _has_reports([p.id for p in plans if p.report_frequency != frequency]):
         raise StateConflict(_l("Reports have been filed under the current frequency; it can no longer change."))
     if settings is None:
         settings = CallReporting(call_id=call_id)

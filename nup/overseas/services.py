@@ -349,9 +349,21 @@ def set_milestone_status(milestone: Milestone, *, actor: User, status: str, note
     return milestone
 
 
+OFFICERS_MILESTONES = ("midterm", "final")  # closed by recording the check, never by the startup
+
+
+def check_founder_may_write(plan: SupportPlan, *, milestone: Milestone | None = None) -> None:
+    """A startup changes its records only under an active agreement, and never the officers' check milestones."""
+    if plan.status != PlanStatus.ACTIVE:
+        raise StateConflict(_l("This agreement is closed; it can no longer be changed."))
+    if milestone is not None and milestone.kind in OFFICERS_MILESTONES:
+        raise StateConflict(_l("The programme office closes this milestone when it records the check."))
+
+
 def submit_milestone(milestone: Milestone, *, actor: User, note: str, now: datetime) -> Milestone:
     """The startup reports a milestone done; it needs at least one evidence file."""
     security.require(actor, "overseas.plan.own", milestone.plan)
+    check_founder_may_write(milestone.plan, milestone=milestone)
     if milestone.status in (MilestoneStatus.DONE, MilestoneStatus.WAIVED):
         raise StateConflict(_l("This milestone is already closed."))
     if not milestone.evidence:

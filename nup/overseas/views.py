@@ -122,7 +122,7 @@ def new_report(plan_id: int):
     elif form.validate_on_submit():
         try:
             report = kpi_reports.file_report(plan, actor=_me(), values=_values(form), now=utcnow())
-            if form.file.data and form.file.data.filename:
+            if getattr(report, "created_now", False) and form.file.data and form.file.data.filename:
                 evidence.upload_evidence(
                     plan,
                     actor=_me(),
