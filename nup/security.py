@@ -254,6 +254,7 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "mentoring.book": "mentoring.participant",
     "mentoring.confirm_log": "applicant.pages",
     "mentoring.startup_home": "applicant.pages",
+    "mentoring.my_mentoring": "applicant.pages",
     "mentoring.needs": "applicant.pages",
     "mentoring.self_pick": "applicant.pages",
     "mentoring_admin.overview": "mentoring.manage",

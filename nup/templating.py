@@ -19,6 +19,7 @@ MENUS = {
     "applicant": [
         ("home.dashboard", _l("My dashboard")),
         ("calls.index", _l("Calls")),
+        ("mentoring.my_mentoring", _l("My mentoring")),
         ("overseas.my_plans", _l("My overseas support")),
         ("accounts.profile", _l("My account")),
     ],

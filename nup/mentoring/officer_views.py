@@ -28,7 +28,7 @@ from nup.mentoring.views import edit_profile, labels
 from nup.programmes.models import Call
 from nup.reviews.cohort import is_selected, selected_applications
 from nup.timeutil import to_kst, utcnow
-from nup.web import client_ip, domain_error_text, form_errors_text, page_arg
+from nup.web import client_ip, domain_error_text, form_errors_text, page_arg, show_domain_error
 
 bp = Blueprint("mentoring_admin", __name__, url_prefix="/staff/mentoring")
 
@@ -164,9 +164,15 @@ def set_active(mentor_id: int):
 
 @bp.get("/startups/<int:application_id>")
 def startup(application_id: int):
-    application = _selected(application_id)
+    return _startup_page(_selected(application_id))
+
+
+def _startup_page(application: Application, allowance_form: AllowanceForm | None = None):
+    """The officer's page of one selected startup; a refused allowance form comes back with its errors."""
     need, suggestions, conflicted = matches.suggestions_for(application, now=utcnow())
     db.session.commit()
+    if allowance_form is None:
+        allowance_form = AllowanceForm(formdata=None, hour_cap=f"{need.hour_cap:g}", budget_won=str(need.budget_won))
     return render_template(
         "mentoring/admin_startup.html",
         application=application,
@@ -177,7 +183,7 @@ def startup(application_id: int):
         sessions=queries.sessions_of(application_id=application.id),
         usage=queries.usage_of(application.id),
         propose_form=ProposeForm(formdata=None),
-        allowance_form=AllowanceForm(formdata=None, hour_cap=f"{need.hour_cap:g}", budget_won=str(need.budget_won)),
+        allowance_form=allowance_form,
         end_form=ReasonForm(formdata=None),
         labels=labels(),
     )
@@ -217,13 +223,12 @@ def allowance(application_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            flash(domain_error_text(error), "error")
+            show_domain_error(form, error)
         else:
             db.session.commit()
             flash(_("The hour cap and budget are saved."), "success")
-    else:
-        flash(form_errors_text(form), "error")
-    return redirect(url_for(".startup", application_id=application.id))
+            return redirect(url_for(".startup", application_id=application.id))
+    return _startup_page(application, allowance_form=form), 422
 
 
 @bp.post("/matches/<int:match_id>/end")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -28,6 +28,7 @@ from nup.mentoring.models import MatchRun, Mentor, MentorMatch, RunStatus
 from nup.reviews.cohort import selected_applications
 
 COMPUTE_TASK = "mentoring.compute_run"
+ABANDONED_AFTER = timedelta(minutes=10)
 
 
 def start_match_run(*, actor: User, call_id: int | None, per_startup: int, now: datetime) -> MatchRun:
@@ -36,8 +37,10 @@ def start_match_run(*, actor: User, call_id: int | None, per_startup: int, now: 
     if per_startup not in (1, 2, 3):
         raise DomainError(fields={"per_startup": [str(_l("Choose 1, 2 or 3 mentors per startup."))]})
     busy = db.session.scalar(select(MatchRun).where(MatchRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING))))
-    if busy is not None:
+    if busy is not None and now - busy.created_at < ABANDONED_AFTER:
         return busy  # one run at a time: a double click joins the run already going
+    if busy is not None:  # no worker took it (the sweeper re-sends it every 2 minutes): give it up
+        busy.status, busy.error, busy.finished_at = RunStatus.FAILED, "No worker computed this run in time.", now
     run = MatchRun(call_id=call_id, per_startup=per_startup, created_by_id=actor.id, created_at=now)
     db.session.add(run)
     db.session.flush()
@@ -107,6 +110,7 @@ def commit_match_run(run: MatchRun, *, actor: User, skip: set[tuple[int, int]], 
 
 
 def discard_match_run(run: MatchRun, *, actor: User) -> MatchRun:
+    """Drop a preview, or a run still waiting for a worker; a committed run stays."""
     security.require(actor, "mentoring.manage")
     if run.status == RunStatus.COMMITTED:
         raise Conflict(_l("A committed run cannot be discarded; end its matches one by one."))

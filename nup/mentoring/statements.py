@@ -60,17 +60,17 @@ def _lines(sessions: list[MentoringSession], key, name) -> list[StatementLine]:
 
 
 def monthly_statement(month: date) -> MonthlyStatement:
-    """Approved sessions held in a KST month, totalled per mentor and per startup (fees fixed at approval)."""
+    """Sessions approved in a KST month (what is paid that month), totalled per mentor and per startup."""
     start, end = month_bounds(datetime(month.year, month.month, 1, 12, tzinfo=KST))
     sessions = list(
         db.session.scalars(
             select(MentoringSession)
             .where(
                 MentoringSession.status == SessionStatus.APPROVED,
-                MentoringSession.starts_at >= start,
-                MentoringSession.starts_at < end,
+                MentoringSession.approved_at >= start,
+                MentoringSession.approved_at < end,
             )
-            .order_by(MentoringSession.starts_at)
+            .order_by(MentoringSession.approved_at)
         )
     )
     return MonthlyStatement(

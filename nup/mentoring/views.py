@@ -26,7 +26,7 @@ from nup.mentoring.forms import (
 )
 from nup.mentoring.models import MatchStatus, Mentor, SessionStatus
 from nup.mentoring.vocabulary import EXPERTISE_LABELS, LANGUAGE_LABELS, MODE_LABELS, REASON_LABELS, explain
-from nup.reviews.cohort import is_selected
+from nup.reviews.cohort import is_selected, selected_query
 from nup.timeutil import KST, utcnow
 from nup.web import domain_error_text, form_errors_text, show_domain_error
 
@@ -194,6 +194,15 @@ def _owned_application(application_id: int) -> Application:
     return application
 
 
+@bp.get("/mine")
+def my_mentoring():
+    """The founder's way in: straight to the selected startup's page, or a choice when there are several."""
+    mine = db.session.scalars(selected_query().where(Application.user_id == _me().id)).all()
+    if len(mine) == 1:
+        return redirect(url_for(".startup_home", application_id=mine[0].id))
+    return render_template("mentoring/mine.html", applications=mine)
+
+
 @bp.get("/startup/<int:application_id>")
 def startup_home(application_id: int):
     application = _owned_application(application_id)
@@ -277,8 +286,7 @@ def book(match_id: int):
 
 def _session_forms(session) -> dict:
     log = LogForm(formdata=None, obj=session, version=session.version)
-    if session.logged_minutes is None:
-        log.minutes.data = session.scheduled_minutes
+    log.minutes.data = session.logged_minutes or session.scheduled_minutes
     return {
         "log_form": log,
         "confirm_form": ConfirmForm(formdata=None, version=session.version),

@@ -31,7 +31,7 @@ MILESTONE_STATUSES = {
 REPORT_STATUSES = {
     "submitted": _l("Awaiting review"),
     "returned": _l("Returned for correction"),
-    "accepted": _l("Accepted"),
+    "accepted": _l("Report accepted"),
 }
 FREQUENCIES = {"monthly": _l("Monthly"), "quarterly": _l("Quarterly")}
 CHECK_KINDS = {"midterm": _l("Mid-term check"), "final": _l("Final check")}

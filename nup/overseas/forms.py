@@ -54,7 +54,9 @@ class PlanForm(FlaskForm):
 class ItemForm(FlaskForm):
     request_key = HiddenField(default=_key)
     kind = SelectField(_l("Type of support"), choices=list(catalogue.ITEM_KINDS.items()))
-    partner = SelectField(_l("Partner"), choices=[("", "—"), *[(p, p) for p in catalogue.PARTNERS]])
+    partner = SelectField(
+        _l("Partner"), choices=[("", "—"), *[(p, _l("Other") if p == "Other" else p) for p in catalogue.PARTNERS]]
+    )
     country = SelectField(_l("Country"), choices=[])
     budget_won = IntegerField(_l("Budget (won)"), validators=[InputRequired(message=_l("Enter an amount in won."))])
     starts_on = DateField(_l("From"), validators=[InputRequired(message=_l("Enter the start date."))])
@@ -140,10 +142,20 @@ class DecisionForm(FlaskForm):
 
 class CheckForm(FlaskForm):
     version = HiddenField()
-    progress_rating = RadioField(_l("Progress against the plan (1–5)"), choices=RATINGS)
-    spend_rating = RadioField(_l("Use of the budget (1–5)"), choices=RATINGS)
-    outcome_rating = RadioField(_l("KPI achievement (1–5)"), choices=RATINGS)
-    result = RadioField(_l("Result"), choices=list(catalogue.CHECK_RESULTS.items()))
+    progress_rating = RadioField(
+        _l("Progress against the plan (1–5)"), choices=RATINGS, validators=[InputRequired(_l("Choose a rating."))]
+    )
+    spend_rating = RadioField(
+        _l("Use of the budget (1–5)"), choices=RATINGS, validators=[InputRequired(_l("Choose a rating."))]
+    )
+    outcome_rating = RadioField(
+        _l("KPI achievement (1–5)"), choices=RATINGS, validators=[InputRequired(_l("Choose a rating."))]
+    )
+    result = RadioField(
+        _l("Result"),
+        choices=list(catalogue.CHECK_RESULTS.items()),
+        validators=[InputRequired(_l("Choose the result of the check."))],
+    )
     findings = TextAreaField(_l("Findings"), validators=[Length(max=8000)])
     actions = TextAreaField(_l("Actions required"), validators=[Length(max=8000)])
     action_due_on = DateField(_l("Actions due by"), validators=[Optional()])

@@ -59,8 +59,9 @@ def clean_report(values: dict, plan: SupportPlan, *, today: date) -> dict:
             "period",
             _l("This period is outside the agreement (%(start)s to %(end)s).", start=plan.starts_on, end=plan.ends_on),
         )
-    elif period.start > today:
-        fail("period", _l("This period has not started yet."))
+    elif period.end >= today:
+        # Figures for a period still running would be partial, and its report would block the real one.
+        fail("period", _l("A period can be reported once it has ended (%(end)s).", end=period.end))
     else:
         clean["period"] = period
     try:

@@ -145,12 +145,12 @@ def bundle(plan: SupportPlan) -> PlanBundle:
 
 
 def open_periods(plan: SupportPlan, reports: list[KpiReport], *, today: date) -> list[kpis.Period]:
-    """Periods that have begun and have no report yet (what the founder may file now)."""
+    """Periods that have ended and have no report yet (what the founder may file now)."""
     filed = {r.period_start for r in reports}
     return [
         p
         for p in kpis.periods(plan.starts_on, plan.ends_on, plan.report_frequency)
-        if p.start <= today and p.start not in filed
+        if p.end < today and p.start not in filed
     ]
 
 

@@ -12,7 +12,7 @@ from nup.reports.review_exports import kst_text, write_table
 
 
 def statement_xlsx(month: date) -> bytes:
-    """The statement for a KST month: sheets 'By mentor', 'By startup', 'Sessions' and 'Hours vs cap'."""
+    """The statement of the sessions approved in a KST month: 'By mentor', 'By startup', 'Sessions', 'Hours vs cap'."""
     statement = monthly_statement(month)
     workbook = Workbook(write_only=True)
     write_table(
@@ -26,7 +26,8 @@ def statement_xlsx(month: date) -> bytes:
         workbook,
         "By startup",
         ["기업 Startup", "회차 Sessions", "시간 Hours", "자문료(원) Fee (won)"],
-        [[line.name, line.sessions, line.hours, line.fee_won] for line in statement.by_startup],
+        [[line.name, line.sessions, line.hours, line.fee_won] for line in statement.by_startup]
+        + [["합계 Total", len(statement.sessions), statement.total_hours, statement.total_won]],
     )
     write_table(
         workbook,

@@ -15,6 +15,7 @@ from nup.overseas import catalogue
 from nup.overseas.currency import from_minor
 from nup.overseas.models import KpiReport, Milestone, PlanCheck, SpendEntry, SupportItem, SupportPlan
 from nup.reports.review_exports import Value, _csv_value, write_table
+from nup.timeutil import to_kst
 
 ITEM_KO = {
     "market_research": "시장조사",
@@ -241,7 +242,7 @@ def _rows_checks(call_id: int | None) -> list[list[Value]]:
             ", ".join(grounds.get(g, g) for g in c.reclaim_grounds),
             c.reclaim_amount_won,
             follow.get(c.follow_up_status, c.follow_up_status),
-            c.checked_at.date().isoformat(),
+            to_kst(c.checked_at).date().isoformat(),
         ]
         for c in checks
     ]

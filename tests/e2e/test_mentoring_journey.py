@@ -183,7 +183,7 @@ def test_officer_matches_mentor_accepts_founder_books_and_the_approved_hour_coun
         held.starts_at -= timedelta(days=2)
         held.ends_at -= timedelta(days=2)
         db.session.commit()
-        held_month = to_kst(held.starts_at).strftime("%Y-%m")
+        paid_month = to_kst(utcnow()).strftime("%Y-%m")  # statements list what was approved (paid) that month
 
     # 6. The mentor finds it under "Logs to file" and files the log.
     mentor.reload()
@@ -237,9 +237,9 @@ def test_officer_matches_mentor_accepts_founder_books_and_the_approved_hour_coun
     snap(founder, artifacts / f"mentoring-8-founder-hours-{lang}.png")
     officer.goto(live_server.url(f"/staff/mentoring/startups/{startup.application_id}"))
     expect(approved_hours(officer)).to_have_text("1")
-    click(main(officer).get_by_role("link", name=_("Mentoring"), exact=True))  # the startup page has no tabs
+    click(main(officer).get_by_role("link", name=_("Mentoring"), exact=True))  # back to the overview
     click(officer.get_by_role("navigation", name=_("Mentoring")).get_by_role("link", name=_("Hours and statements")))
-    labelled(officer, _("Month")).fill(held_month)
+    labelled(officer, _("Month")).fill(paid_month)
     click(main(officer).get_by_role("button", name=_("Show"), exact=True))
     fees = main(officer).get_by_role("table", name=_("Fees by mentor"), exact=True)
     expect(fees.get_by_role("row").filter(has_text=MENTOR).get_by_role("cell")).to_have_text(

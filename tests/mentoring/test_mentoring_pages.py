@@ -69,7 +69,7 @@ def test_officer_pages_render_in_both_languages(app, client, mentoring):
 def test_statement_xlsx_has_the_month_and_is_formula_safe(app, client, mentoring):
     _approved_session(app, mentoring)
     login_as(client, mentoring.officer)
-    month = (utcnow() - timedelta(days=1)).astimezone(KST).strftime("%Y-%m")
+    month = utcnow().astimezone(KST).strftime("%Y-%m")  # the month of approval, when the fee is paid
     response = client.get(f"/staff/mentoring/statements.xlsx?month={month}")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     workbook = load_workbook(BytesIO(response.data))
@@ -293,3 +293,47 @@ def test_a_patch_changes_only_what_it_sends_and_a_mentor_cannot_set_their_fee(ap
     assert (
         client.patch(f"/api/v1/mentors/{mentoring.mentor_ids[0]}", headers=other, json={"name": "x"}).status_code == 403
     )
+
+
+def test_allowance_errors_stay_on_the_form_and_a_stuck_run_can_be_discarded_or_is_given_up(app, client, mentoring):
+    from nup.mentoring import runs
+    from nup.mentoring.models import MatchRun
+
+    login_as(client, mentoring.officer)
+    page = f"/staff/mentoring/startups/{mentoring.startups[0].application_id}?lang=en"
+    refused = submit(
+        client,
+        page,
+        {"hour_cap": "-3", "budget_won": "-500000"},
+        action=f"/staff/mentoring/startups/{mentoring.startups[0].application_id}/allowance?lang=en",
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'value="-3"' in html and "cannot be negative" in html
+    with app.app_context():
+        officer = db.session.get(User, mentoring.officer.id)
+        stuck = runs.start_match_run(actor=officer, call_id=None, per_startup=1, now=utcnow() - timedelta(minutes=30))
+        db.session.commit()
+        fresh = runs.start_match_run(actor=officer, call_id=None, per_startup=1, now=utcnow())
+        db.session.commit()
+        assert fresh.id != stuck.id and db.session.get(MatchRun, stuck.id).status == "failed"
+        fresh_id = fresh.id
+    assert "Discard" in client.get(f"/staff/mentoring/runs/{fresh_id}?lang=en").get_data(as_text=True)
+    assert (
+        submit(
+            client, f"/staff/mentoring/runs/{fresh_id}", {}, action=f"/staff/mentoring/runs/{fresh_id}/discard"
+        ).status_code
+        == 302
+    )
+    with app.app_context():
+        assert db.session.get(MatchRun, fresh_id).status == "discarded"
+
+
+def test_the_founders_menu_leads_to_their_mentoring(app, client, mentoring):
+    with app.app_context():
+        founder = db.session.get(User, mentoring.startups[0].user_id)
+        db.session.expunge(founder)
+    login_as(client, founder)
+    response = client.get("/mentoring/mine")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/mentoring/startup/{mentoring.startups[0].application_id}")
+    assert 'href="/mentoring/mine"' in client.get("/dashboard").get_data(as_text=True)
