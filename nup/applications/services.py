@@ -212,6 +212,22 @@ def upload_folder(application: Application) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / str(application.call_id) / str(application.id)
 
 
+def store_checked(stream, *, folder: Path, filename: str, max_bytes: int) -> storage.StoredFile:
+    """Store an upload checked by its content, or raise the error a person can act on (nothing is kept)."""
+    try:
+        return storage.store(stream, folder=folder, original_name=filename, max_bytes=max_bytes)
+    except storage.UnsupportedFile as error:
+        message = _l(
+            "Upload a PDF, or a JPEG, PNG or TIFF scan. The content of this file is of another type, "
+            "whatever its name says."
+        )
+        raise DomainError(fields={"file": [str(message)]}) from error
+    except storage.EmptyFile as error:
+        raise DomainError(fields={"file": [str(_l("The file is empty."))]}) from error
+    except storage.FileTooLarge as error:
+        raise FileTooLargeError(error.limit) from error
+
+
 def upload_document(
     application: Application,
     *,
@@ -261,30 +277,12 @@ def upload_document(
                 }
             )
     folder = upload_folder(application)
-    try:
-        stored = storage.store(
-            stream,
-            folder=folder,
-            original_name=filename,
-            max_bytes=current_app.config.get("UPLOAD_MAX_BYTES", call.max_upload_bytes),
-        )
-    except storage.UnsupportedFile as error:
-        raise DomainError(
-            fields={
-                "file": [
-                    str(
-                        _l(
-                            "Upload a PDF, or a JPEG, PNG or TIFF scan. The content of this file is of another type, "
-                            "whatever its name says."
-                        )
-                    )
-                ]
-            }
-        ) from error
-    except storage.EmptyFile as error:
-        raise DomainError(fields={"file": [str(_l("The file is empty."))]}) from error
-    except storage.FileTooLarge as error:
-        raise FileTooLargeError(error.limit) from error
+    stored = store_checked(
+        stream,
+        folder=folder,
+        filename=filename,
+        max_bytes=current_app.config.get("UPLOAD_MAX_BYTES", call.max_upload_bytes),
+    )
     if not correcting and not call.is_open(clock()):
         storage.remove(storage.path_of(folder, stored.stored_name))
         raise CallClosed(call, during_upload=True)

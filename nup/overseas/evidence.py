@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from nup import background, security
 from nup.accounts.models import User
 from nup.applications import storage
-from nup.applications.services import FileTooLargeError
+from nup.applications.services import store_checked
 from nup.audit import services as audit
 from nup.errors import Conflict as StateConflict
 from nup.errors import DomainError
@@ -62,30 +62,12 @@ def upload_evidence(
     if len(target.evidence) >= MAX_FILES:
         raise DomainError(fields={"file": [str(_l("At most %(n)d files can be attached.", n=MAX_FILES))]})
     folder = folder_of(plan)
-    try:
-        stored = storage.store(
-            stream,
-            folder=folder,
-            original_name=filename,
-            max_bytes=current_app.config.get("UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES),
-        )
-    except storage.UnsupportedFile as error:
-        raise DomainError(
-            fields={
-                "file": [
-                    str(
-                        _l(
-                            "Upload a PDF, or a JPEG, PNG or TIFF scan. The content of this file is of another type, "
-                            "whatever its name says."
-                        )
-                    )
-                ]
-            }
-        ) from error
-    except storage.EmptyFile as error:
-        raise DomainError(fields={"file": [str(_l("The file is empty."))]}) from error
-    except storage.FileTooLarge as error:
-        raise FileTooLargeError(error.limit) from error
+    stored = store_checked(
+        stream,
+        folder=folder,
+        filename=filename,
+        max_bytes=current_app.config.get("UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES),
+    )
     background.after_rollback(storage.remove, storage.path_of(folder, stored.stored_name))
     evidence = EvidenceFile(
         plan_id=plan.id,
