@@ -111,7 +111,7 @@ def app():
 
 @pytest.fixture(autouse=True)
 def _clean_state(request):
-    """Empty every table and the rate-limit counters after each test that used the app."""
+    """Empty every table, the broker's waiting queues and the rate-limit counters after each test."""
     yield
     if "app" not in request.fixturenames:
         return
@@ -124,6 +124,12 @@ def _clean_state(request):
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
         limiter.reset()
+    # Most tests publish tasks with no worker to take them. Left in the queues, they would reach
+    # the next test's worker, and on SQLite (which reuses row ids) act on that test's rows.
+    import redis
+
+    prefix = application.config["REDIS_PREFIX"]
+    redis.Redis.from_url(application.config["REDIS_URL"]).delete(f"{prefix}default", f"{prefix}priority")
     import shutil
 
     mail = Path(os.environ["MAIL_DIR"])
