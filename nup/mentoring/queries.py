@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from nup.extensions import db
 from nup.mentoring import accounting
@@ -130,7 +131,10 @@ def approved_hours_by_application(application_ids: list[int] | None = None) -> d
 def sessions_of(
     *, mentor_id: int | None = None, application_id: int | None = None, statuses=None
 ) -> list[MentoringSession]:
-    query = select(MentoringSession)
+    # Lists show each session's startup and mentor: load them with the sessions, not one by one.
+    query = select(MentoringSession).options(
+        selectinload(MentoringSession.application), selectinload(MentoringSession.mentor)
+    )
     if mentor_id is not None:
         query = query.where(MentoringSession.mentor_id == mentor_id)
     if application_id is not None:
@@ -141,7 +145,7 @@ def sessions_of(
 
 
 def matches_of(*, mentor_id: int | None = None, application_id: int | None = None, statuses=None) -> list[MentorMatch]:
-    query = select(MentorMatch)
+    query = select(MentorMatch).options(selectinload(MentorMatch.application), selectinload(MentorMatch.mentor))
     if mentor_id is not None:
         query = query.where(MentorMatch.mentor_id == mentor_id)
     if application_id is not None:
@@ -163,6 +167,7 @@ def approvals_due() -> list[MentoringSession]:
     return list(
         db.session.scalars(
             select(MentoringSession)
+            .options(selectinload(MentoringSession.application), selectinload(MentoringSession.mentor))
             .where(MentoringSession.status == SessionStatus.CONFIRMED)
             .order_by(MentoringSession.confirmed_at)
         )
@@ -189,6 +194,7 @@ def cohort_overview(application_ids: list[int]) -> dict[int, dict]:
     if application_ids:
         for match in db.session.scalars(
             select(MentorMatch)
+            .options(selectinload(MentorMatch.mentor))
             .where(MentorMatch.application_id.in_(application_ids), MentorMatch.status != MatchStatus.DECLINED)
             .order_by(MentorMatch.proposed_at)
         ):

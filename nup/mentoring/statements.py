@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from nup.applications.models import Application
 from nup.extensions import db
@@ -65,6 +66,7 @@ def monthly_statement(month: date) -> MonthlyStatement:
     sessions = list(
         db.session.scalars(
             select(MentoringSession)
+            .options(selectinload(MentoringSession.application), selectinload(MentoringSession.mentor))
             .where(
                 MentoringSession.status == SessionStatus.APPROVED,
                 MentoringSession.approved_at >= start,

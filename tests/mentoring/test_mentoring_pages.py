@@ -337,3 +337,42 @@ def test_the_founders_menu_leads_to_their_mentoring(app, client, mentoring):
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/mentoring/startup/{mentoring.startups[0].application_id}")
     assert 'href="/mentoring/mine"' in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_the_mentors_page_reads_the_same_number_of_statements_for_one_session_or_six(app, client, mentoring):
+    from sqlalchemy import event
+
+    login_as(client, mentoring.mentor_users[0])
+
+    def statements() -> int:
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(1)  # noqa: E731 - a counter for this test only
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/mentoring/").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    with app.app_context():
+        match = accepted_match(mentoring)
+        sessions.book_session(match, actor=db.session.get(User, mentoring.officer.id), values=slot(30), now=utcnow())
+        db.session.commit()
+        match_id = match.id
+    one = statements()
+    with app.app_context():
+        other = accepted_match(mentoring, startup_index=1)
+        for hours in (50, 70, 90, 110):
+            sessions.book_session(
+                other, actor=db.session.get(User, mentoring.officer.id), values=slot(hours), now=utcnow()
+            )
+        sessions.book_session(
+            db.session.get(type(match), match_id),
+            actor=db.session.get(User, mentoring.officer.id),
+            values=slot(130),
+            now=utcnow(),
+        )
+        db.session.commit()
+    assert statements() == one
