@@ -376,3 +376,24 @@ def test_the_mentors_page_reads_the_same_number_of_statements_for_one_session_or
         )
         db.session.commit()
     assert statements() == one
+
+
+def test_api_moves_and_cancels_a_session(app, client, mentoring, api_token):
+    with app.app_context():
+        match = accepted_match(mentoring)
+        session = sessions.book_session(
+            match, actor=db.session.get(User, mentoring.officer.id), values=slot(48), now=utcnow()
+        )
+        db.session.commit()
+        session_id = session.id
+    mentor = {"Authorization": f"Bearer {api_token(mentoring.mentor_users[0])}"}
+    later = (utcnow() + timedelta(days=4)).replace(microsecond=0).isoformat()
+    moved = client.post(
+        f"/api/v1/sessions/{session_id}/reschedule",
+        headers=mentor,
+        json={"starts_at": later, "minutes": 60, "reason": "출장"},
+    )
+    assert moved.status_code == 200 and moved.get_json()["starts_at"].startswith(later[:16])
+    assert client.post(f"/api/v1/sessions/{session_id}/cancel", headers=mentor, json={}).status_code == 422
+    cancelled = client.post(f"/api/v1/sessions/{session_id}/cancel", headers=mentor, json={"reason": "취소"})
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"

@@ -485,3 +485,26 @@ def test_invitations_are_in_utc_even_when_the_form_gave_korean_time(app, mentori
         ).attachments[0]["content"]
         assert "TZID" not in ics  # no VTIMEZONE is sent, so no local time may be either
         assert f"DTSTART:{start.astimezone(UTC):%Y%m%dT%H%M%S}Z" in ics
+
+
+def test_moving_a_session_sends_an_updated_invitation_and_keeps_the_rules(app, mentoring):
+    with app.app_context():
+        match = accepted_match(mentoring)
+        founder = _user(mentoring.startups[0].user_id)
+        session = sessions.book_session(match, actor=founder, values=slot(48), now=utcnow())
+        db.session.commit()
+        with pytest.raises(DomainError) as no_reason:
+            sessions.reschedule_session(session, actor=founder, values=slot(72), reason=" ", now=utcnow())
+        assert "reason" in no_reason.value.fields
+        db.session.rollback()
+        session = db.session.get(MentoringSession, session.id)
+        with pytest.raises(DomainError):  # not into the past either
+            sessions.reschedule_session(session, actor=founder, values=slot(-1), reason="일정 충돌", now=utcnow())
+        db.session.rollback()
+        session = db.session.get(MentoringSession, session.id)
+        sessions.reschedule_session(session, actor=founder, values=slot(72, 90), reason="일정 충돌", now=utcnow())
+        db.session.commit()
+        assert session.sequence == 1 and session.scheduled_minutes == 90
+        moved = db.session.scalars(select(Notification).where(Notification.kind == "mentoring_session_changed")).all()
+        assert len(moved) == 2 and all("SEQUENCE:1" in m.attachments[0]["content"] for m in moved)
+        assert {m.context["reason"] for m in moved} == {"일정 충돌"}
