@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import flash, g, request
@@ -36,6 +37,20 @@ def show_domain_error(form: FlaskForm | None, error: DomainError) -> None:
             unplaced.extend(messages)
     if not error.fields or unplaced:
         flash(error.message if not unplaced else " ".join(unplaced), "error")
+
+
+def month_arg() -> date:
+    """The `month` query argument (YYYY-MM, years 2000-2100) as its first day; this KST month otherwise."""
+    from nup.timeutil import to_kst, utcnow
+
+    try:
+        year, month = (int(part) for part in request.args.get("month", "").split("-"))
+        if 2000 <= year <= 2100:
+            return date(year, month, 1)
+    except ValueError:
+        pass
+    today = to_kst(utcnow()).date()
+    return date(today.year, today.month, 1)
 
 
 def page_arg() -> int:

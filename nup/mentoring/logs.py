@@ -17,7 +17,7 @@ from nup.errors import Conflict, DomainError
 from nup.extensions import db, savepoint
 from nup.mentoring import accounting
 from nup.mentoring.models import MentoringSession, SessionRating, SessionStatus
-from nup.mentoring.queries import approved_minutes_in_month, usage_of
+from nup.mentoring.queries import minutes_in_month, usage_of
 from nup.mentoring.sessions import SessionRefused, lock_allowance
 from nup.notifications import services as notifications
 
@@ -34,6 +34,25 @@ def _flush(session: MentoringSession) -> MentoringSession:
     except StaleDataError as error:
         raise StaleLog() from error
     return session
+
+
+def _ask_mentor_to_correct(session: MentoringSession, *, note: str, by_officer: bool) -> None:
+    """Email the mentor that the log came back (from the startup or the office) and what to correct."""
+    if not session.mentor.user_id:
+        return
+    mentor_user = db.session.get(User, session.mentor.user_id)
+    notifications.queue(
+        "mentoring_log_returned",
+        to=mentor_user,
+        key=f"log-{session.id}-{session.version}-{'returned' if by_officer else 'disputed'}",
+        context={
+            "name": mentor_user.name,
+            "company": session.application.company_name,
+            "note": note,
+            "by_officer": by_officer,
+            "session_id": session.id,
+        },
+    )
 
 
 def _check_version(session: MentoringSession, expected_version: int | None) -> None:
@@ -139,20 +158,8 @@ def confirm_log(
         session,
         after={"status": session.status, "note": note},
     )
-    if not agree and session.mentor.user_id:
-        mentor_user = db.session.get(User, session.mentor.user_id)
-        notifications.queue(
-            "mentoring_log_returned",
-            to=mentor_user,
-            key=f"log-{session.id}-{session.version}-disputed",
-            context={
-                "name": mentor_user.name,
-                "company": session.application.company_name,
-                "note": note,
-                "by_officer": False,
-                "session_id": session.id,
-            },
-        )
+    if not agree:
+        _ask_mentor_to_correct(session, note=note, by_officer=False)
     return _flush(session)
 
 
@@ -182,20 +189,7 @@ def approve_log(
             raise DomainError(fields={"note": [str(_l("Say what the mentor must correct."))]})
         session.status, session.dispute_note, session.confirmed_at = SessionStatus.DISPUTED, note[:2000], None
         audit.record(actor, "mentoring_log.returned", session, after={"note": note})
-        if session.mentor.user_id:
-            mentor_user = db.session.get(User, session.mentor.user_id)
-            notifications.queue(
-                "mentoring_log_returned",
-                to=mentor_user,
-                key=f"log-{session.id}-{session.version}-returned",
-                context={
-                    "name": mentor_user.name,
-                    "company": session.application.company_name,
-                    "note": note,
-                    "by_officer": True,
-                    "session_id": session.id,
-                },
-            )
+        _ask_mentor_to_correct(session, note=note, by_officer=True)
         return session
     hours = session.logged_minutes / 60
     lock_allowance(session.application, session.mentor_id, now=now)
@@ -221,7 +215,7 @@ def approve_log(
             )
         )
         raise SessionRefused(message) from error
-    month = approved_minutes_in_month(session.mentor_id, session.starts_at)
+    month = minutes_in_month(session.mentor_id, session.starts_at, approved_only=True)
     if month + session.logged_minutes > session.mentor.monthly_capacity_hours * 60:
         raise SessionRefused(
             _l(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,8 +25,8 @@ from nup.mentoring.models import Mentor, MentorStatus, RunStatus
 from nup.mentoring.views import edit_profile, labels
 from nup.programmes.models import Call
 from nup.reviews.cohort import is_selected, selected_applications
-from nup.timeutil import to_kst, utcnow
-from nup.web import client_ip, domain_error_text, form_errors_text, page_arg, show_domain_error
+from nup.timeutil import utcnow
+from nup.web import client_ip, domain_error_text, form_errors_text, month_arg, page_arg, show_domain_error
 
 bp = Blueprint("mentoring_admin", __name__, url_prefix="/staff/mentoring")
 
@@ -369,21 +367,9 @@ def approve(session_id: int):
     return redirect(url_for(".approvals"))
 
 
-def _month_arg() -> date:
-    raw = request.args.get("month", "")
-    try:
-        year, month = (int(part) for part in raw.split("-"))
-        if not 2000 <= year <= 2100:
-            raise ValueError(raw)
-        return date(year, month, 1)
-    except ValueError:
-        today = to_kst(utcnow()).date()
-        return date(today.year, today.month, 1)
-
-
 @bp.get("/statements", endpoint="statements")
 def statements_page():
-    month = _month_arg()
+    month = month_arg()
     return render_template(
         "mentoring/admin_statements.html",
         month=month,

@@ -87,33 +87,22 @@ def month_bounds(moment: datetime) -> tuple[datetime, datetime]:
     return start, end
 
 
-def booked_minutes_in_month(mentor_id: int, moment: datetime, *, ignore_id: int | None = None) -> int:
-    """Minutes of the mentor's sessions (booked to approved) in the KST month of `moment`."""
+def minutes_in_month(
+    mentor_id: int, moment: datetime, *, approved_only: bool = False, ignore_id: int | None = None
+) -> int:
+    """Minutes of the mentor's sessions in the KST month of `moment`: booked to approved, or approved only."""
     start, end = month_bounds(moment)
+    statuses = (SessionStatus.APPROVED,) if approved_only else (*PENDING, SessionStatus.APPROVED)
     sessions = db.session.scalars(
         select(MentoringSession).where(
             MentoringSession.mentor_id == mentor_id,
-            MentoringSession.status.in_((*PENDING, SessionStatus.APPROVED)),
+            MentoringSession.status.in_(statuses),
             MentoringSession.starts_at >= start,
             MentoringSession.starts_at < end,
             MentoringSession.id != (ignore_id or 0),
         )
     )
     return sum(_minutes(s) for s in sessions)
-
-
-def approved_minutes_in_month(mentor_id: int, moment: datetime, *, ignore_id: int | None = None) -> int:
-    start, end = month_bounds(moment)
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(MentoringSession.approved_hours), 0.0)).where(
-            MentoringSession.mentor_id == mentor_id,
-            MentoringSession.status == SessionStatus.APPROVED,
-            MentoringSession.starts_at >= start,
-            MentoringSession.starts_at < end,
-            MentoringSession.id != (ignore_id or 0),
-        )
-    )
-    return round(float(total) * 60)
 
 
 def approved_hours_by_application(application_ids: list[int] | None = None) -> dict[int, float]:

@@ -27,7 +27,7 @@ from nup.mentoring.models import (
     SessionMode,
     SessionStatus,
 )
-from nup.mentoring.queries import booked_minutes_in_month, usage_of
+from nup.mentoring.queries import minutes_in_month, usage_of
 from nup.notifications import services as notifications
 from nup.timeutil import to_kst
 
@@ -123,7 +123,7 @@ def _check_fits(match: MentorMatch, slot: dict[str, Any], *, ignore_id: int | No
             )
         )
     minutes = int((slot["ends_at"] - slot["starts_at"]).total_seconds() // 60)
-    month_minutes = booked_minutes_in_month(match.mentor_id, slot["starts_at"], ignore_id=ignore_id)
+    month_minutes = minutes_in_month(match.mentor_id, slot["starts_at"], ignore_id=ignore_id)
     capacity = match.mentor.monthly_capacity_hours * 60
     if month_minutes + minutes > capacity:
         raise SessionRefused(

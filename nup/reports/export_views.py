@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 
 from flask import Blueprint, Response, abort, request, send_file
@@ -14,8 +13,8 @@ from nup.extensions import db
 from nup.programmes.models import Call
 from nup.reports import evaluation_summary, mentoring_statements, review_exports
 from nup.reviews.models import Stage
-from nup.timeutil import to_kst, utcnow
-from nup.web import client_ip
+from nup.timeutil import utcnow
+from nup.web import client_ip, month_arg
 
 bp = Blueprint("exports", __name__, url_prefix="/staff")
 
@@ -71,15 +70,7 @@ def summary_pdf(application_id: int):
 @bp.get("/mentoring/statements.xlsx")
 def mentoring_statement_xlsx():
     """The monthly mentoring-fee statement (`month=YYYY-MM`, KST; this month by default)."""
-    raw = request.args.get("month", "")
-    try:
-        year, month = (int(part) for part in raw.split("-"))
-        if not 2000 <= year <= 2100:
-            raise ValueError(raw)
-        first = date(year, month, 1)
-    except ValueError:
-        today = to_kst(utcnow()).date()
-        first = date(today.year, today.month, 1)
+    first = month_arg()
     data = mentoring_statements.statement_xlsx(first)
     audit.record(
         current_user._get_current_object(),
