@@ -27,7 +27,7 @@ from nup.overseas.models import CheckKind, PlanCheck, SupportPlan
 from nup.programmes.models import Call
 from nup.reviews.cohort import is_selected
 from nup.timeutil import to_kst, utcnow
-from nup.web import form_errors_text, page_arg, per_page_arg, show_domain_error
+from nup.web import domain_error_text, form_errors_text, page_arg, per_page_arg, show_domain_error
 
 bp = Blueprint("overseas_admin", __name__, url_prefix="/staff/overseas")
 
@@ -147,16 +147,30 @@ def plan(plan_id: int):
             "status": form.status.data,
             "notes": form.notes.data or "",
         }
-        try:
-            services.update_plan(plan, actor=_me(), values=values, version=form.version.data or None, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The agreement is updated."), "success")
-            return redirect(url_for(".plan", plan_id=plan.id))
+        saved = _saved(
+            form,
+            lambda: services.update_plan(
+                plan, actor=_me(), values=values, version=form.version.data or None, now=utcnow()
+            ),
+            success=_("The agreement is updated."),
+            then=url_for(".plan", plan_id=plan.id),
+        )
+        if saved:
+            return saved
     return _plan_page(_plan(plan_id), 422, plan_form=form)
+
+
+def _saved(form, action, *, success: str, then: str):
+    """Run a service for a validated form: commit and go to `then`, or roll back and mark the form (None)."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(form, error)
+        return None
+    db.session.commit()
+    flash(success, "success")
+    return redirect(then)
 
 
 @bp.post("/plans/<int:plan_id>/items")
@@ -169,15 +183,16 @@ def add_item(plan_id: int):
             k: getattr(form, k).data
             for k in ("kind", "partner", "country", "budget_won", "starts_on", "ends_on", "description")
         }
-        try:
-            services.add_item(plan, actor=_me(), values=values, request_key=form.request_key.data, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The support item is added."), "success")
-            return redirect(url_for(".plan", plan_id=plan.id) + "#items")
+        saved = _saved(
+            form,
+            lambda: services.add_item(
+                plan, actor=_me(), values=values, request_key=form.request_key.data, now=utcnow()
+            ),
+            success=_("The support item is added."),
+            then=url_for(".plan", plan_id=plan.id) + "#items",
+        )
+        if saved:
+            return saved
     return _plan_page(_plan(plan_id), 422, item_form=form)
 
 
@@ -201,7 +216,7 @@ def record_spend(item_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            flash(form_errors_text_of(error), "error")
+            flash(domain_error_text(error), "error")
         else:
             db.session.commit()
             flash(_("The spending is recorded."), "success")
@@ -210,31 +225,22 @@ def record_spend(item_id: int):
     return redirect(url_for(".plan", plan_id=item.plan_id) + "#items")
 
 
-def form_errors_text_of(error: DomainError) -> str:
-    return " ".join(m for messages in error.fields.values() for m in messages) or error.message
-
-
 @bp.post("/plans/<int:plan_id>/milestones")
 def add_milestone(plan_id: int):
     plan = _plan(plan_id)
     form = MilestoneForm()
     if form.validate_on_submit():
-        try:
-            services.add_milestone(
-                plan,
-                actor=_me(),
-                title=form.title.data,
-                due_on=form.due_on.data,
-                item_id=int(form.item_id.data) if (form.item_id.data or "").isdigit() else None,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The milestone is added."), "success")
-            return redirect(url_for(".plan", plan_id=plan.id) + "#milestones")
+        item_id = int(form.item_id.data) if (form.item_id.data or "").isdigit() else None
+        saved = _saved(
+            form,
+            lambda: services.add_milestone(
+                plan, actor=_me(), title=form.title.data, due_on=form.due_on.data, item_id=item_id, now=utcnow()
+            ),
+            success=_("The milestone is added."),
+            then=url_for(".plan", plan_id=plan.id) + "#milestones",
+        )
+        if saved:
+            return saved
     return _plan_page(_plan(plan_id), 422, milestone_form=form)
 
 
@@ -249,7 +255,7 @@ def milestone_status(milestone_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            flash(form_errors_text_of(error), "error")
+            flash(domain_error_text(error), "error")
         else:
             db.session.commit()
             flash(_("The milestone is updated."), "success")
@@ -367,7 +373,7 @@ def follow_up(check_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            flash(form_errors_text_of(error), "error")
+            flash(domain_error_text(error), "error")
         else:
             db.session.commit()
             flash(_("The follow-up is recorded."), "success")

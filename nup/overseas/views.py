@@ -17,7 +17,7 @@ from nup.overseas import catalogue, currency, evidence, kpi_reports, queries, se
 from nup.overseas.forms import EvidenceForm, MilestoneSubmitForm, ReportForm
 from nup.overseas.models import KpiReport, ReportStatus, SupportPlan
 from nup.timeutil import to_kst, utcnow
-from nup.web import client_ip, show_domain_error
+from nup.web import client_ip, domain_error_text, show_domain_error
 
 bp = Blueprint("overseas", __name__, url_prefix="/overseas")
 
@@ -242,7 +242,7 @@ def _upload(plan: SupportPlan, back: str, **target):
         )
     except DomainError as error:
         db.session.rollback()
-        flash(" ".join(m for ms in error.fields.values() for m in ms) or error.message, "error")
+        flash(domain_error_text(error), "error")
     else:
         db.session.commit()
         flash(_("The evidence file is uploaded."), "success")
@@ -261,7 +261,7 @@ def submit_milestone(milestone_id: int):
         services.submit_milestone(milestone, actor=_me(), note=form.note.data or "", now=utcnow())
     except DomainError as error:
         db.session.rollback()
-        flash(" ".join(m for ms in error.fields.values() for m in ms) or error.message, "error")
+        flash(domain_error_text(error), "error")
     else:
         db.session.commit()
         flash(_("The milestone is reported done. The programme office will confirm it."), "success")
