@@ -9,7 +9,12 @@ STAMP_JS := node_modules/.installed
 CATALOGS := $(wildcard nup/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test install lint translations extract-messages browser bench clean
+# The date-sensitive tests (marked `calendar`) run again with the clock stopped where dates
+# break: the last and the first second of a month and of a year in KST, and 29 February.
+CALENDAR_INSTANTS := 2026-11-30T23:59:59+09:00 2026-12-01T00:00:00+09:00 \
+	2026-12-31T23:59:59+09:00 2027-01-01T00:00:00+09:00 2028-02-29T12:00:00+09:00
+
+.PHONY: run test test-calendar install lint translations extract-messages browser bench clean
 
 run: install
 	$(BIN)/nup db upgrade
@@ -19,6 +24,13 @@ run: install
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-calendar
+
+test-calendar: install
+	@for instant in $(CALENDAR_INSTANTS); do \
+	  echo "== date-sensitive tests with the clock stopped at $$instant"; \
+	  NUP_TEST_NOW=$$instant $(BIN)/pytest -m calendar -q -p no:cacheprovider || exit 1; \
+	done
 
 install: $(STAMP_PY) $(STAMP_JS) $(COMPILED)
 

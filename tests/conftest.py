@@ -14,10 +14,12 @@ import re
 import secrets
 import socket
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import time_machine
 
 RUN_ID = secrets.token_hex(4)
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -107,6 +109,25 @@ def app():
         db.engine.dispose()
     for cleanup in cleanups:
         cleanup()
+
+
+# CI's calendar step sets NUP_TEST_NOW (an ISO instant with its offset) to run the
+# date-sensitive tests with the clock stopped there: the last second of a month, the first
+# second of the next, 29 February, the turn of a year, in KST. Unset, tests see today.
+TEST_NOW = os.environ.get("NUP_TEST_NOW", "")
+
+
+@pytest.fixture(autouse=True)
+def _fixed_instant(request):
+    """Stop the clock at NUP_TEST_NOW for this test, when the run asks for it."""
+    if not TEST_NOW:
+        yield
+        return
+    instant = datetime.fromisoformat(TEST_NOW)
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"NUP_TEST_NOW needs an offset (e.g. +09:00): {TEST_NOW}")
+    with time_machine.travel(instant, tick=False):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from nup.extensions import db
 from nup.notifications.models import Notification
-from nup.overseas import kpi_reports, portfolio, reminders, services
+from nup.overseas import kpi_reports, kpis, portfolio, reminders, services
 from nup.overseas.models import Milestone, SupportPlan
 from nup.reports import outcomes
 from nup.timeutil import to_kst, utcnow
@@ -29,6 +30,10 @@ def file(startup, plan, months_back: int, **values):
     )
 
 
+def _kst_noon(day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=ZoneInfo("Asia/Seoul"))
+
+
 def test_time_alone_makes_a_plan_at_risk_and_the_daily_run_flags_it(cohort, startup, make_plan):
     plan = make_plan(startup, starts_on=to_kst(utcnow()).date())
     assert not plan.at_risk
@@ -41,7 +46,9 @@ def test_time_alone_makes_a_plan_at_risk_and_the_daily_run_flags_it(cohort, star
         now=utcnow(),
     )
     db.session.commit()
-    later = utcnow() + timedelta(days=40)
+    first_period = kpis.periods(plan.starts_on, plan.ends_on, plan.report_frequency)[0]
+    # The day after the first report fell due (whatever day of the month the plan started on).
+    later = _kst_noon(first_period.due_on(plan.report_due_days) + timedelta(days=1))
     assert reminders.refresh_all_risks(now=later) == 1
     db.session.commit()
     db.session.refresh(plan)
@@ -53,15 +60,30 @@ def test_reminders_before_and_after_the_due_date_are_queued_once(cohort, startup
     plan = make_plan(startup, started_months_ago=2)
     file(startup, plan, 2)  # the first month is reported; the second is missing
     db.session.commit()
-    queued = reminders.queue_overseas_reminders(now=utcnow())
-    db.session.commit()
-    assert reminders.queue_overseas_reminders(now=utcnow()) == 0  # idempotent
+    missing = months_ago(1)
+    period = next(p for p in kpis.periods(plan.starts_on, plan.ends_on, plan.report_frequency) if p.start == missing)
+    due = period.due_on(plan.report_due_days)
+
+    def reminders_at(day: date) -> list[tuple[str, str]]:
+        """Run the daily job at noon KST on `day` (twice: the second run must add nothing); what it queued."""
+        before = set(db.session.scalars(select(Notification.id)))
+        reminders.queue_overseas_reminders(now=_kst_noon(day))
+        db.session.commit()
+        assert reminders.queue_overseas_reminders(now=_kst_noon(day)) == 0  # idempotent
+        db.session.commit()
+        new = db.session.scalars(select(Notification).where(Notification.id.not_in(before))).all()
+        return sorted((n.kind, n.context.get("period", "")) for n in new if n.kind.startswith("overseas_report"))
+
+    label = missing.strftime("%Y-%m")
+    # The days are counted from the missing period's own due date, so the test reads the same on any day.
+    assert reminders_at(due - timedelta(days=reminders.BEFORE_DAYS + 1)) == []
+    assert reminders_at(due - timedelta(days=reminders.BEFORE_DAYS)) == [("overseas_report_due", label)]
+    assert reminders_at(due) == []  # the before-the-date reminder went once
+    assert reminders_at(due + timedelta(days=1)) == [("overseas_report_overdue", label)]
+    assert reminders_at(due + timedelta(days=2)) == []
+    assert reminders_at(due + timedelta(days=reminders.SECOND_OVERDUE_DAYS)) == [("overseas_report_overdue", label)]
+    assert reminders_at(due + timedelta(days=reminders.SECOND_OVERDUE_DAYS + 5)) == []
     kinds = [n.kind for n in db.session.scalars(select(Notification).where(Notification.user_id == startup.user_id))]
-    missing = months_ago(1).strftime("%Y-%m")
-    sent = db.session.scalars(
-        select(Notification).where(Notification.kind.in_(["overseas_report_due", "overseas_report_overdue"]))
-    ).all()
-    assert queued >= 1 and {n.context["period"] for n in sent} == {missing}
     assert "overseas_milestone_overdue" in kinds  # the kick-off was due 14 days after the start, 2 months ago
     kickoff = db.session.scalar(select(Milestone).where(Milestone.plan_id == plan.id, Milestone.kind == "kickoff"))
     assert any(n.context.get("title") == kickoff.title for n in db.session.scalars(select(Notification)))
