@@ -13,7 +13,7 @@ COMPILED := $(CATALOGS:.po=.mo)
 
 run: install
 	$(BIN)/nup db upgrade
-	$(BIN)/nup demo --if-empty
+	@if [ "$$NUP_ENV" = "production" ]; then echo "demo data: not loaded (NUP_ENV=production)"; else $(BIN)/nup demo --if-empty; fi
 	$(BIN)/nup serve
 
 test: install browser
