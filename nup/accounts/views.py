@@ -337,7 +337,7 @@ def unlock_sign_in(token: str):
         services.check_unlock_link(token)
     except services.InvalidLink as error:
         flash(error.message, "error")
-        return redirect(url_for(".login"))
+        return redirect(url_for(".forgot_password"))
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -345,7 +345,7 @@ def unlock_sign_in(token: str):
         except services.InvalidLink as error:
             db.session.rollback()
             flash(error.message, "error")
-            return redirect(url_for(".login"))
+            return redirect(url_for(".forgot_password"))
         db.session.commit()
         flash(_("Sign-in is open again. You can sign in now."), "success")
         return redirect(url_for(".login"))

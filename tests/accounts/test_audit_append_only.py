@@ -60,10 +60,8 @@ def test_a_bulk_orm_update_or_delete_is_refused(app, recorded):
     ids=["core-update", "core-delete", "sql-update", "sql-delete"],
 )
 def test_the_database_refuses_core_and_raw_sql_changes(app, recorded, statement):
-    with app.app_context():
-        with pytest.raises(DBAPIError, match="append-only"):
-            with db.engine.begin() as conn:
-                conn.execute(statement)
+    with app.app_context(), pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+        conn.execute(statement)
     _unchanged(app, recorded)
 
 

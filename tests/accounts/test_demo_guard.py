@@ -1,6 +1,7 @@
 """`nup demo` never loads into production, and makes its passwords when it loads."""
 
 import re
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -26,7 +27,7 @@ def test_nup_demo_refuses_in_production_and_loads_nothing(app):
 def test_the_demo_prints_fresh_passwords_that_sign_in(app, client):
     from nup import demo
 
-    assert "N-Up-2026" not in open(demo.__file__, encoding="utf-8").read()
+    assert "N-Up-2026" not in Path(demo.__file__).read_text(encoding="utf-8")
     with app.app_context():
         first = demo.load(if_empty=True)
     assert first is not None

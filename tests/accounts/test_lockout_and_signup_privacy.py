@@ -102,7 +102,7 @@ def test_the_emailed_unlock_link_lifts_the_lock_once(app, make_user):
         with app.app_context():
             assert db.session.scalar(select(func.count()).select_from(SignInThrottle)) == 0
         used = attacker.get(link)
-        assert used.status_code == 302 and "/login" in used.headers["Location"]
+        assert used.status_code == 302 and "/password/forgot" in used.headers["Location"]
         assert sign_in(attacker, victim.email, PASSWORD).status_code == 302
 
 

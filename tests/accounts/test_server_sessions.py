@@ -178,7 +178,7 @@ def test_an_old_sign_in_must_type_the_password_again_before_a_token_is_made(app,
         assert _token_count(app) == 0
         form = asked.headers["Location"]
         wrong = submit(client, form, {"password": "Not-The-Password-1"})
-        assert wrong.status_code == 401 and "not correct" in wrong.get_data(as_text=True)
+        assert wrong.status_code == 401 and "비밀번호가 올바르지 않습니다" in wrong.get_data(as_text=True)
         right = submit(client, form, {"password": PASSWORD})
         assert right.status_code == 302 and right.headers["Location"].startswith("/profile")
         created = submit(client, "/profile", {"name": "script"}, action="/profile/tokens")

@@ -175,7 +175,7 @@ def test_applicant_resets_a_forgotten_password(page: Page, live_server, e2e_work
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_ten_wrong_passwords_lock_this_address_out_of_the_account_for_a_while(page: Page, live_server, make_user, artifacts, lang):
+def test_ten_wrong_passwords_lock_this_address_out_for_a_while(page: Page, live_server, make_user, artifacts, lang):
     _ = translator(lang)
     user = make_user("applicant", email=unique_email(f"target-{lang}"))
     page.goto(live_server.url(f"/login?lang={lang}"))
