@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from nup import security
 from nup.accounts import passwords
@@ -331,8 +332,12 @@ def record_failed_sign_in(*, email: str, ip: str | None, now: datetime, user: Us
     """
     row = _throttle(email, ip)
     if row is None:
-        row = SignInThrottle(email=email, ip_address=ip or "?", failures=0, last_failed_at=now)
-        db.session.add(row)
+        try:
+            with db.session.begin_nested():  # two failures at once: the second counts on the first's row
+                row = SignInThrottle(email=email, ip_address=ip or "?", failures=0, last_failed_at=now)
+                db.session.add(row)
+        except IntegrityError:
+            row = _throttle(email, ip)
     elif now - row.last_failed_at > FORGET_FAILURES_AFTER:
         row.failures = 0
     row.failures += 1
