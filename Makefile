@@ -18,7 +18,7 @@ CALENDAR_INSTANTS := 2026-11-30T23:59:59+09:00 2026-12-01T00:00:00+09:00 \
 
 run: install
 	$(BIN)/nup db upgrade
-	$(BIN)/nup demo --if-empty
+	@if [ "$$NUP_ENV" = "production" ]; then echo "demo data: not loaded (NUP_ENV=production)"; else $(BIN)/nup demo --if-empty; fi
 	$(BIN)/nup serve
 
 test: install browser

@@ -356,12 +356,17 @@ def query_counts(env: dict, call_id: int) -> dict[str, int]:
     app = create_app({"WTF_CSRF_ENABLED": False})
     client = app.test_client()
     with app.app_context():
+        from nup.accounts import services
+        from nup.timeutil import utcnow
+
         officer = db.session.scalar(db.select(User).where(User.role == "officer"))
         officer_id = f"{officer.id}:{officer.session_token}"
+        _row, key = services.open_session(user=officer, ip="127.0.0.1", user_agent="bench", now=utcnow())
+        db.session.commit()  # sessions are kept on the server
         counter = QueryCounter(db.engine)
     now = time.time()
     with client.session_transaction() as session:
-        session.update({"_user_id": officer_id, "_fresh": True, "signed_in_at": now, "seen_at": now})
+        session.update({"_user_id": officer_id, "sid": key, "_fresh": True, "signed_in_at": now, "seen_at": now})
     figures = {}
     for per_page in (5, 25):
         client.get(f"/staff/calls/{call_id}/applications?per_page={per_page}")  # warm up

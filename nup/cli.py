@@ -177,16 +177,24 @@ def tokens_create(email: str, name: str) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when accounts already exist.")
 @with_appcontext
 def demo(if_empty: bool) -> None:
-    """Load realistic demo data and print the demo accounts and passwords."""
+    """Load realistic demo data and print the demo accounts and their new passwords.
+
+    Refused (exit status 1) when NUP_ENV=production: demo accounts never reach production.
+    """
     from nup import demo as demo_data
 
+    if current_app.config.get("NUP_ENV") == "production":
+        raise click.ClickException("refused: demo data is never loaded when NUP_ENV=production")
     created = demo_data.load(if_empty=if_empty)
     if created is None:
         click.echo("demo data: accounts already exist, nothing loaded")
         return
-    click.echo("Demo accounts (email / password / role):")
+    click.echo("Demo accounts (email / password / role), passwords made for this load; keep them:")
     for email, password, role in created:
-        click.echo(f"  {email:32} {password:24} {role}")
+        click.echo(f"  {email:32} {password:28} {role}")
+    if created:
+        click.echo("Evaluators (evaluator1..7@nup.example.kr) share the reviewer's password, mentors the")
+        click.echo("mentor's, and the other demo applicants (founderNN@startup.example.kr) the applicants'.")
 
 
 @click.command("classify")

@@ -130,14 +130,17 @@ def build_config(env: Environment, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Seoul",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
         "LANGUAGES": ("ko", "en"),
-        "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
+        # Ten failures lock one (account, client address) pair (nup/accounts/services.py);
+        # this limits one address across all accounts.
         "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+        # Creating an API token needs the password typed within this window.
+        "REAUTH_WINDOW": timedelta(minutes=10),
         "RATELIMIT_KEY_PREFIX": f"{env.redis_prefix}limits",
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_STRATEGY": "moving-window",
         # OWASP's Argon2id baseline (19 MiB, 2 passes, 1 lane): ~30 ms a sign-in on this class of machine.
         "ARGON2_PARAMETERS": {"time_cost": 2, "memory_cost": 19456, "parallelism": 1},
-        "TOKEN_MAX_AGE": {"verify_email": 3 * 24 * 3600, "reset_password": 3600},
+        "TOKEN_MAX_AGE": {"verify_email": 3 * 24 * 3600, "reset_password": 3600, "unlock_sign_in": 24 * 3600},
         "API_TITLE": "N-Up API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

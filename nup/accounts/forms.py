@@ -66,6 +66,19 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class ReauthenticateForm(FlaskForm):
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(REQUIRED), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only its CSRF token: a button that confirms an action."""
+
+
 class EmailForm(FlaskForm):
     email = EmailField(
         _l("Email address"),

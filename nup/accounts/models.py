@@ -83,6 +83,55 @@ class ApiToken(db.Model):
         return self.revoked_at is not None
 
 
+class UserSession(db.Model):
+    """One browser sign-in, kept on the server: the cookie holds its random key.
+
+    A session is live while `revoked_at` is empty; sign-out, a password change or reset,
+    a role change, disabling the account and "sign out everywhere" set it, and from that
+    moment the cookie opens nothing, even replayed. Only the key's SHA-256 is stored.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the password was last typed in this session (sign-in or re-authentication).
+    authenticated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins for one (account address, client address) pair.
+
+    Ten failures lock that pair only: the attacker's address is refused while the
+    account holder signs in from anywhere else. Each failure after a lock doubles it.
+    """
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (UniqueConstraint("email", "ip_address", name="uq_sign_in_throttles_email_ip"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    ip_address: Mapped[str] = mapped_column(String(45))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The emailed unlock link carries this; lifting the lock deletes the row, so a link works once.
+    unlock_nonce: Mapped[str | None] = mapped_column(String(32))
+
+
 class Consent(db.Model):
     """One recorded consent decision; the newest row per kind is the user's current choice."""
 

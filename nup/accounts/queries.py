@@ -2,23 +2,48 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import func, or_, select
 
 from nup.accounts.consents import CONSENTS
-from nup.accounts.models import ApiToken, Consent, User
+from nup.accounts.models import ApiToken, Consent, User, UserSession
 from nup.accounts.services import token_digest
 from nup.extensions import db
 
 
-def user_for_session(session_id: str) -> User | None:
-    """Load the user of a session id `<id>:<session token>`; a rotated token ends it."""
+def live_session(session_id: str, key: str | None) -> UserSession | None:
+    """The live server-side session of a cookie, or None.
+
+    `session_id` is `<user id>:<account session token>` and `key` the session's random key:
+    both must match, the session must not be ended and the account must be active.
+    """
     user_id, _, token = (session_id or "").partition(":")
-    if not user_id.isdigit() or not token:
+    if not user_id.isdigit() or not token or not key:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_token != token or not user.active:
+    found = db.session.scalar(select(UserSession).where(UserSession.key_digest == token_digest(key)))
+    if found is None or found.revoked_at is not None or found.user_id != int(user_id):
         return None
-    return user
+    user = found.user
+    if user.session_token != token or not user.active:
+        return None
+    return found
+
+
+def live_sessions_of(user: User, *, now: datetime, idle: timedelta, absolute: timedelta) -> list[UserSession]:
+    """The user's sessions that could still be used, most recently seen first."""
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.revoked_at.is_(None),
+                UserSession.last_seen_at > now - idle,
+                UserSession.created_at > now - absolute,
+            )
+            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+        )
+    )
 
 
 def live_api_token(plaintext: str) -> ApiToken | None:

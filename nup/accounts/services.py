@@ -8,22 +8,32 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from nup import security
 from nup.accounts import passwords
 from nup.accounts.consents import CONSENTS_BY_KIND, REQUIRED_KINDS
-from nup.accounts.models import ApiToken, Consent, Role, User, new_session_token
+from nup.accounts.models import (
+    ApiToken,
+    Consent,
+    Role,
+    SignInThrottle,
+    User,
+    UserSession,
+    new_session_token,
+)
 from nup.audit import services as audit
 from nup.errors import Conflict, DomainError, NotFound
 from nup.extensions import db
 from nup.notifications import services as notifications
+from nup.timeutil import utcnow
 
 TOKEN_PREFIX = "nup_"  # noqa: S105 - a label, not a secret
 STAFF_ROLES = (Role.REVIEWER, Role.OFFICER, Role.MENTOR)
@@ -48,6 +58,18 @@ class EmailNotVerified(DomainError):
     code = "email_not_verified"
     status = 403
     default_message = _l("Please confirm your email address first: follow the link we sent you, or ask for a new one.")
+
+
+class SignInPaused(DomainError):
+    """Too many failed sign-ins for this account from this address: wait, or use the emailed link."""
+
+    code = "sign_in_paused"
+    status = 429
+    default_message = _l("Sign-in is locked for a while")
+
+    def __init__(self, until: datetime):
+        super().__init__()
+        self.until = until
 
 
 class InvalidLink(DomainError):
@@ -125,10 +147,13 @@ def register_applicant(
     language: str,
     ip: str | None,
     now: datetime,
-) -> User:
+) -> User | None:
     """Create an unverified applicant account, record each consent and queue the link.
 
     Sends the verification email (after commit). Raises DomainError with field errors.
+    For an address that already has an account nothing is created and None is returned:
+    its owner is emailed instead, and the caller answers exactly as for a new address, so
+    the form cannot tell anyone which addresses have accounts.
     """
     email = normalise_email(email)
     name = (name or "").strip()
@@ -141,11 +166,20 @@ def register_applicant(
             fields={kind: [str(_l("This consent is required."))] for kind in missing},
         )
     check_password(password, email=email, name=name)
-    if email_taken(email):
-        raise Conflict(
-            _l("An account with this email address already exists. Sign in or reset your password."),
-            fields={"email": [str(_l("This email address is already registered."))]},
+    existing = db.session.scalar(select(User).where(User.email == email))
+    if existing is not None:
+        # Answer exactly as for a new address (the caller shows "check your email"), spend
+        # the time a new account would, and tell the owner by email instead.
+        passwords.hash_password(password, parameters=current_app.config["ARGON2_PARAMETERS"])
+        notifications.queue(
+            "sign_up_attempted",
+            to=existing,
+            key=now.date().isoformat(),  # at most one such email a day
+            context={"name": existing.name},
         )
+        audit.record(None, "account.sign_up_repeated", existing, ip=ip, actor_label=email)
+        db.session.flush()
+        return None
     user = User(
         email=email,
         name=name,
@@ -203,16 +237,22 @@ def verify_email(*, token: str, now: datetime) -> User:
 # ---------------------------------------------------------------------------- sign-in
 
 
+def _canonical_email(raw: str) -> str:
+    try:
+        return normalise_email(raw)
+    except DomainError:
+        return (raw or "").strip().lower()[:254]
+
+
 def authenticate(*, email: str, password: str, ip: str | None, now: datetime) -> User:
     """Return the user for these credentials, recording the attempt either way.
 
-    Raises InvalidCredentials (the same message whether the address exists or not) and
-    EmailNotVerified. Throttling is applied by the caller (per account and per address).
+    Raises InvalidCredentials (the same message whether the address exists or not),
+    EmailNotVerified, and SignInPaused while this account is locked for this client
+    address (ten failures from it). The caller also limits attempts per address overall.
     """
-    try:
-        email = normalise_email(email)
-    except DomainError:
-        email = (email or "").strip().lower()[:254]
+    email = _canonical_email(email)
+    check_sign_in_allowed(email=email, ip=ip, now=now)
     user = db.session.scalar(select(User).where(User.email == email))
     parameters = current_app.config["ARGON2_PARAMETERS"]
     if (
@@ -224,6 +264,7 @@ def authenticate(*, email: str, password: str, ip: str | None, now: datetime) ->
             # Spend the same time as a real check, so timing does not reveal accounts.
             passwords.verify_password(_dummy_hash(), password, parameters=parameters)
         audit.record(None, "auth.sign_in_failed", user, ip=ip, actor_label=email or "?")
+        record_failed_sign_in(email=email, ip=ip, now=now, user=user)
         raise InvalidCredentials()
     if not user.is_verified:
         audit.record(user, "auth.sign_in_unverified", user, ip=ip)
@@ -231,6 +272,7 @@ def authenticate(*, email: str, password: str, ip: str | None, now: datetime) ->
     if passwords.needs_rehash(user.password_hash, parameters=parameters):
         _set_password(user, password)
     user.last_login_at = now
+    _forget_failures(email=email, ip=ip)
     audit.record(user, "auth.signed_in", user, ip=ip)
     db.session.flush()
     return user
@@ -247,8 +289,211 @@ def _dummy_hash() -> str:
     return _DUMMY[key]
 
 
-def record_sign_out(*, user: User, ip: str | None) -> None:
-    audit.record(user, "auth.signed_out", user, ip=ip)
+# ---------------------------------------------------------------------------- throttling
+
+LOCK_AFTER_FAILURES = 10
+FIRST_LOCK = timedelta(minutes=15)
+LONGEST_LOCK = timedelta(hours=24)
+FORGET_FAILURES_AFTER = timedelta(hours=24)
+
+
+def lock_duration(failures: int) -> timedelta:
+    """How long a pair is refused after its n-th failure: none before ten, then 15 minutes
+    doubling with each further failure, at most a day."""
+    if failures < LOCK_AFTER_FAILURES:
+        return timedelta(0)
+    return min(FIRST_LOCK * 2 ** min(failures - LOCK_AFTER_FAILURES, 20), LONGEST_LOCK)
+
+
+def _throttle(email: str, ip: str | None) -> SignInThrottle | None:
+    return db.session.scalar(
+        select(SignInThrottle).where(SignInThrottle.email == email, SignInThrottle.ip_address == (ip or "?"))
+    )
+
+
+def check_sign_in_allowed(*, email: str, ip: str | None, now: datetime) -> None:
+    """Raise SignInPaused while this account is locked for this client address.
+
+    Only the pair is locked: the same account from another address, and other accounts
+    from this address, are not (the per-address limit of the page still applies).
+    """
+    row = _throttle(email, ip)
+    if row is not None and row.locked_until is not None and row.locked_until > now:
+        audit.record(None, "auth.sign_in_throttled", None, ip=ip, actor_label=email or "?")
+        db.session.flush()
+        raise SignInPaused(row.locked_until)
+
+
+def record_failed_sign_in(*, email: str, ip: str | None, now: datetime, user: User | None) -> SignInThrottle:
+    """Count a failure for (account, address); the tenth and each later one lock the pair.
+
+    At each lock the account's owner (if the address has an account) gets an email with a
+    single-use link that lifts it.
+    """
+    row = _throttle(email, ip)
+    if row is None:
+        try:
+            with db.session.begin_nested():  # two failures at once: the second counts on the first's row
+                row = SignInThrottle(email=email, ip_address=ip or "?", failures=0, last_failed_at=now)
+                db.session.add(row)
+        except IntegrityError:
+            row = _throttle(email, ip)
+    elif now - row.last_failed_at > FORGET_FAILURES_AFTER:
+        row.failures = 0
+    row.failures += 1
+    row.last_failed_at = now
+    duration = lock_duration(row.failures)
+    if duration:
+        row.locked_until = now + duration
+        row.unlock_nonce = secrets.token_hex(16)
+        db.session.flush()
+        if user is not None and user.active:
+            token = _serializer("unlock_sign_in").dumps({"em": email, "n": row.unlock_nonce})
+            notifications.queue(
+                "sign_in_locked",
+                to=user,
+                key=row.unlock_nonce,
+                context={"name": user.name, "ip": ip or "?", "token": token},
+            )
+        audit.record(None, "auth.sign_in_locked", user, ip=ip, actor_label=email or "?", detail=str(duration))
+    db.session.flush()
+    return row
+
+
+def _forget_failures(*, email: str, ip: str | None) -> None:
+    row = _throttle(email, ip)
+    if row is not None:
+        db.session.delete(row)
+
+
+def lift_sign_in_lock(*, token: str, ip: str | None, now: datetime) -> str:
+    """Lift every lock on the account of an emailed unlock link; the link then stops working.
+
+    Returns the account address. Raises InvalidLink for a forged, expired or used link.
+    """
+    max_age = current_app.config["TOKEN_MAX_AGE"].get("unlock_sign_in", 24 * 3600)
+    try:
+        data = _serializer("unlock_sign_in").loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature) as error:
+        raise InvalidLink() from error
+    email, nonce = str(data.get("em", "")), str(data.get("n", ""))
+    rows = list(db.session.scalars(select(SignInThrottle).where(SignInThrottle.email == email)))
+    if not nonce or not any(row.unlock_nonce == nonce for row in rows):
+        raise InvalidLink()
+    for row in rows:
+        db.session.delete(row)
+    user = db.session.scalar(select(User).where(User.email == email))
+    audit.record(None, "auth.sign_in_unlocked", user, ip=ip, actor_label=email)
+    db.session.flush()
+    return email
+
+
+def check_unlock_link(token: str) -> None:
+    """Say before the button is pressed whether an unlock link still works (InvalidLink if not)."""
+    max_age = current_app.config["TOKEN_MAX_AGE"].get("unlock_sign_in", 24 * 3600)
+    try:
+        data = _serializer("unlock_sign_in").loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature) as error:
+        raise InvalidLink() from error
+    found = db.session.scalar(
+        select(func.count()).where(
+            SignInThrottle.email == str(data.get("em", "")), SignInThrottle.unlock_nonce == str(data.get("n", ""))
+        )
+    )
+    if not found:
+        raise InvalidLink()
+
+
+# ---------------------------------------------------------------------------- sessions
+
+
+def open_session(*, user: User, ip: str | None, user_agent: str, now: datetime) -> tuple[UserSession, str]:
+    """Record a new browser session; return it and its random key (for the cookie only)."""
+    key = secrets.token_urlsafe(32)
+    user_session = UserSession(
+        user_id=user.id,
+        key_digest=token_digest(key),
+        created_at=now,
+        last_seen_at=now,
+        authenticated_at=now,
+        ip_address=ip,
+        user_agent=(user_agent or "")[:200] or None,
+    )
+    db.session.add(user_session)
+    db.session.flush()
+    return user_session, key
+
+
+def end_sessions(*, user: User, reason: str, now: datetime, keep: UserSession | None = None) -> int:
+    """End every live session of `user` (except `keep`) at once; return how many."""
+    live = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    )
+    ended = 0
+    for user_session in live:
+        if keep is not None and user_session.id == keep.id:
+            continue
+        user_session.revoked_at = now
+        user_session.revoked_reason = reason
+        ended += 1
+    db.session.flush()
+    return ended
+
+
+def sign_out(*, actor: User, user_session: UserSession | None, ip: str | None, now: datetime) -> None:
+    """End this browser session on the server: its cookie opens nothing afterwards."""
+    if user_session is not None and user_session.revoked_at is None:
+        user_session.revoked_at = now
+        user_session.revoked_reason = "signed_out"
+    audit.record(actor, "auth.signed_out", actor, ip=ip)
+    db.session.flush()
+
+
+def sign_out_everywhere(*, actor: User, current: UserSession | None, ip: str | None, now: datetime) -> int:
+    """End every other session of the actor; the one asking stays signed in. Returns how many."""
+    ended = end_sessions(user=actor, reason="signed_out_everywhere", now=now, keep=current)
+    audit.record(actor, "auth.signed_out_everywhere", actor, ip=ip, detail=str(ended))
+    db.session.flush()
+    return ended
+
+
+def expire_session(*, key: str | None, now: datetime) -> None:
+    """End the session of a cookie that passed its idle or absolute limit."""
+    if not key:
+        return
+    found = db.session.scalar(select(UserSession).where(UserSession.key_digest == token_digest(key)))
+    if found is not None and found.revoked_at is None:
+        found.revoked_at = now
+        found.revoked_reason = "expired"
+        db.session.flush()
+
+
+def recently_authenticated(user_session: UserSession | None, *, now: datetime) -> bool:
+    """Whether the password was typed in this session within REAUTH_WINDOW."""
+    if user_session is None:
+        return False
+    return now - user_session.authenticated_at <= current_app.config["REAUTH_WINDOW"]
+
+
+def reauthenticate(
+    *, actor: User, user_session: UserSession | None, password: str, ip: str | None, now: datetime
+) -> None:
+    """Confirm the actor's password in this session, for actions that need a fresh sign-in.
+
+    Wrong passwords count towards the same per-address lock as the sign-in page.
+    """
+    if user_session is None:
+        raise InvalidCredentials()
+    check_sign_in_allowed(email=actor.email, ip=ip, now=now)
+    parameters = current_app.config["ARGON2_PARAMETERS"]
+    if not passwords.verify_password(actor.password_hash, password, parameters=parameters):
+        audit.record(actor, "auth.reauthentication_failed", actor, ip=ip)
+        record_failed_sign_in(email=actor.email, ip=ip, now=now, user=actor)
+        message = str(_l("The password is not correct."))
+        raise DomainError(message, fields={"password": [message]})
+    user_session.authenticated_at = now
+    audit.record(actor, "auth.reauthenticated", actor, ip=ip)
+    db.session.flush()
 
 
 # ---------------------------------------------------------------------------- passwords
@@ -281,6 +526,7 @@ def reset_password(*, token: str, new_password: str, ip: str | None, now: dateti
     check_password(new_password, email=user.email, name=user.name)
     _set_password(user, new_password)
     user.session_token = new_session_token()
+    end_sessions(user=user, reason="password_reset", now=now)
     if user.email_verified_at is None:
         user.email_verified_at = now
     notifications.queue("password_changed", to=user, key=now.isoformat(), context={"name": user.name})
@@ -290,7 +536,11 @@ def reset_password(*, token: str, new_password: str, ip: str | None, now: dateti
 
 
 def change_password(*, actor: User, current: str, new: str, ip: str | None, now: datetime) -> None:
-    """Change the actor's own password after checking the current one; other sessions end."""
+    """Change the actor's own password after checking the current one.
+
+    Every session of the account ends, this one included: the caller opens a new one for
+    the person who just typed both passwords, so other devices are signed out.
+    """
     parameters = current_app.config["ARGON2_PARAMETERS"]
     if not passwords.verify_password(actor.password_hash, current, parameters=parameters):
         message = str(_l("The current password is not correct."))
@@ -298,6 +548,7 @@ def change_password(*, actor: User, current: str, new: str, ip: str | None, now:
     check_password(new, email=actor.email, name=actor.name)
     _set_password(actor, new)
     actor.session_token = new_session_token()
+    end_sessions(user=actor, reason="password_changed", now=now)
     notifications.queue("password_changed", to=actor, key=now.isoformat(), context={"name": actor.name})
     audit.record(actor, "auth.password_changed", actor, ip=ip)
     db.session.flush()
@@ -417,7 +668,7 @@ def create_user(
     return user
 
 
-def change_role(*, actor: User, user: User, role: str, ip: str | None) -> User:
+def change_role(*, actor: User, user: User, role: str, ip: str | None, now: datetime | None = None) -> User:
     """Give an account another role (officers only); audited with before and after."""
     security.require(actor, "users.manage")
     if role not in {r.value for r in Role}:
@@ -427,12 +678,13 @@ def change_role(*, actor: User, user: User, role: str, ip: str | None) -> User:
     before = {"role": user.role}
     user.role = role
     user.session_token = new_session_token()  # the new role starts with a new session
+    end_sessions(user=user, reason="role_changed", now=now or utcnow())
     audit.record(actor, "account.role_changed", user, ip=ip, before=before, after={"role": role})
     db.session.flush()
     return user
 
 
-def set_active(*, actor: User, user: User, active: bool, ip: str | None) -> User:
+def set_active(*, actor: User, user: User, active: bool, ip: str | None, now: datetime | None = None) -> User:
     """Disable or re-enable an account (officers only); a disabled account cannot sign in."""
     security.require(actor, "users.manage")
     if user.id == actor.id:
@@ -440,6 +692,7 @@ def set_active(*, actor: User, user: User, active: bool, ip: str | None) -> User
     before = {"active": user.active}
     user.active = active
     user.session_token = new_session_token()
+    end_sessions(user=user, reason="disabled" if not active else "enabled", now=now or utcnow())
     audit.record(
         actor,
         "account.enabled" if active else "account.disabled",

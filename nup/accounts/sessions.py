@@ -1,17 +1,27 @@
-"""Who is signed in: browser sessions (cookies) for pages, bearer tokens for the API."""
+"""Who is signed in: browser sessions (cookies) for pages, bearer tokens for the API.
+
+A browser session is a row on the server (`UserSession`); the signed cookie carries the
+user id with the account's session token and the session's random key. Every request
+checks the row, so a session that was ended (sign-out, password change or reset, role
+change, disabled account, "sign out everywhere") opens nothing, even if its old cookie
+is replayed.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 
-from nup.accounts import queries
-from nup.accounts.models import User
+from nup.accounts import queries, services
+from nup.accounts.models import User, UserSession
 from nup.extensions import db, login_manager
 from nup.timeutil import utcnow
+from nup.web import client_ip
+
+TOUCH_EVERY_SECONDS = 60  # write last_seen_at at most once a minute per session
 
 
 def is_api_path() -> bool:
@@ -22,7 +32,15 @@ def is_api_path() -> bool:
 def _load_from_session(session_id: str) -> User | None:
     if is_api_path():
         return None  # the API takes bearer tokens only, so a cookie can never be forged into it
-    return queries.user_for_session(session_id)
+    found = queries.live_session(session_id, session.get("sid"))
+    if found is None:
+        return None
+    now = utcnow()
+    if (now - found.last_seen_at).total_seconds() > TOUCH_EVERY_SECONDS:
+        found.last_seen_at = now
+        db.session.commit()
+    g.user_session = found
+    return found.user
 
 
 @login_manager.request_loader
@@ -43,11 +61,28 @@ def _load_from_bearer(_request) -> User | None:
     return token.user
 
 
+def current_session() -> UserSession | None:
+    """The server-side record of this request's browser session (after the user is loaded)."""
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return None
+    return g.get("user_session")
+
+
 def start_session(user: User, *, now: datetime) -> None:
-    """Sign in with a fresh session: nothing from before sign-in is carried over."""
+    """Sign in with a fresh session: nothing from before sign-in is carried over.
+
+    Records the session on the server and commits it.
+    """
+    _user_session, key = services.open_session(
+        user=user, ip=client_ip(), user_agent=request.headers.get("User-Agent", ""), now=now
+    )
+    db.session.commit()
     language = session.get("lang")
     session.clear()
     login_user(user)
+    session["sid"] = key
     session["signed_in_at"] = now.timestamp()
     session["seen_at"] = now.timestamp()
     if language:
@@ -56,6 +91,7 @@ def start_session(user: User, *, now: datetime) -> None:
 
 
 def end_session() -> None:
+    """Forget the cookie's session (the server-side record is ended by the service)."""
     language = session.get("lang")
     logout_user()
     session.clear()
@@ -72,6 +108,8 @@ def _enforce_timeouts():
     absolute = current_app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
     seen, started = session.get("seen_at", 0), session.get("signed_in_at", 0)
     if now - seen > idle or now - started > absolute:
+        services.expire_session(key=session.get("sid"), now=utcnow())
+        db.session.commit()
         end_session()
         flash(_l("Your session expired. Please sign in again."), "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

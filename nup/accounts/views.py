@@ -12,10 +12,12 @@ from nup.accounts import queries, services, sessions
 from nup.accounts.consents import CONSENTS
 from nup.accounts.forms import (
     ChangePasswordForm,
+    ConfirmForm,
     ConsentForm,
     EmailForm,
     LoginForm,
     ProfileForm,
+    ReauthenticateForm,
     RegisterForm,
     ResetPasswordForm,
     TokenForm,
@@ -28,30 +30,18 @@ from nup.web import client_ip, safe_next, show_domain_error
 bp = Blueprint("accounts", __name__)
 
 
-def _login_account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
 def _login_failed(_response) -> bool:
     return bool(g.get("login_failed"))
-
-
-def _account_limit() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
 
 
 def _address_limit() -> str:
     return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
 
 
+# Ten failed sign-ins lock one account for one client address (services.authenticate), so
+# the attacker is refused while the account holder still signs in from elsewhere; this
+# limit caps one address across all accounts.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    _account_limit,
-    key_func=_login_account_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    scope="login-account",
-)
 @limiter.limit(
     _address_limit,
     key_func=get_remote_address,
@@ -64,11 +54,15 @@ def login():
         return redirect(url_for("home.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))
     unverified_email = None
+    locked = False
     if form.validate_on_submit():
         try:
             user = services.authenticate(
                 email=form.email.data, password=form.password.data, ip=client_ip(), now=utcnow()
             )
+        except services.SignInPaused:
+            db.session.commit()  # keep the audit row
+            locked = True
         except services.EmailNotVerified as error:
             db.session.commit()
             flash(error.message, "error")
@@ -82,13 +76,15 @@ def login():
             sessions.start_session(user, now=utcnow())
             return redirect(safe_next(form.next.data, url_for("home.dashboard")))
     form.password.data = ""
-    status = 401 if g.get("login_failed") else 200
-    return render_template("accounts/login.html", form=form, unverified_email=unverified_email), status
+    status = 429 if locked else 401 if g.get("login_failed") else 200
+    return render_template("accounts/login.html", form=form, unverified_email=unverified_email, locked=locked), status
 
 
 @bp.post("/logout")
 def logout():
-    services.record_sign_out(user=current_user._get_current_object(), ip=client_ip())
+    services.sign_out(
+        actor=current_user._get_current_object(), user_session=sessions.current_session(), ip=client_ip(), now=utcnow()
+    )
     db.session.commit()
     sessions.end_session()
     flash(_("You have signed out."), "success")
@@ -210,6 +206,14 @@ def _render_profile(user, status: int = 200, **forms):
         password_form=forms.get("password_form") or ChangePasswordForm(),
         token_form=TokenForm(),
         tokens=queries.tokens_of(user),
+        live_sessions=queries.live_sessions_of(
+            user,
+            now=utcnow(),
+            idle=current_app.config["SESSION_IDLE_TIMEOUT"],
+            absolute=current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
+        ),
+        this_session=sessions.current_session(),
+        confirm_form=ConfirmForm(),
         consents=CONSENTS,
         current=queries.current_consents(user),
         history=queries.consent_history(user),
@@ -268,12 +272,84 @@ def consents():
 def create_token():
     form = TokenForm()
     user = current_user._get_current_object()
+    if not services.recently_authenticated(sessions.current_session(), now=utcnow()):
+        flash(_("To create an API token, enter your password again."), "info")
+        return redirect(url_for(".reauthenticate", next=url_for(".profile") + "#tokens"))
     if form.validate_on_submit():
         _token, plaintext = services.issue_api_token(actor=user, user=user, name=form.name.data, now=utcnow())
         db.session.commit()
         # Shown once, on this response only: the plaintext is never stored anywhere.
         return _render_profile(user, 201, new_token=plaintext)
     return redirect(url_for(".profile") + "#tokens")
+
+
+@bp.route("/reauthenticate", methods=["GET", "POST"])
+def reauthenticate():
+    """Ask for the password again before an action that needs a fresh sign-in, then go back."""
+    user = current_user._get_current_object()
+    form = ReauthenticateForm(next=request.args.get("next", ""))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.reauthenticate(
+                actor=user,
+                user_session=sessions.current_session(),
+                password=form.password.data,
+                ip=client_ip(),
+                now=utcnow(),
+            )
+        except services.SignInPaused as error:
+            db.session.commit()  # keep the audit row
+            form.password.errors = [error.message]
+            status = 429
+        except DomainError as error:
+            db.session.commit()  # keep the failure count and its audit row
+            show_domain_error(form, error)
+            status = 401
+        else:
+            db.session.commit()
+            flash(_("Thank you. You can continue now."), "success")
+            return redirect(safe_next(form.next.data, url_for(".profile")))
+    form.password.data = ""
+    return render_template("accounts/reauthenticate.html", form=form), status
+
+
+@bp.post("/profile/sessions/sign-out-others")
+def sign_out_everywhere():
+    """End every other session of this account at once; this one stays signed in."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        ended = services.sign_out_everywhere(
+            actor=current_user._get_current_object(),
+            current=sessions.current_session(),
+            ip=client_ip(),
+            now=utcnow(),
+        )
+        db.session.commit()
+        flash(_("Signed out on %(n)d other device(s).", n=ended), "success")
+    return redirect(url_for(".profile") + "#sessions")
+
+
+@bp.route("/unlock/<token>", methods=["GET", "POST"])
+def unlock_sign_in(token: str):
+    """The emailed link that lifts a sign-in lock: a button, so a mail scanner's visit uses nothing."""
+    try:
+        services.check_unlock_link(token)
+    except services.InvalidLink as error:
+        flash(error.message, "error")
+        return redirect(url_for(".forgot_password"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.lift_sign_in_lock(token=token, ip=client_ip(), now=utcnow())
+        except services.InvalidLink as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for(".forgot_password"))
+        db.session.commit()
+        flash(_("Sign-in is open again. You can sign in now."), "success")
+        return redirect(url_for(".login"))
+    return render_template("accounts/unlock.html", form=form)
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")

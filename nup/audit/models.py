@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Integer, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from nup.extensions import db
 from nup.timeutil import UTCDateTime, utcnow
@@ -32,7 +32,32 @@ class AuditLogIsAppendOnly(RuntimeError):
     pass
 
 
+# Three guards, so no path changes a recorded event: the mapper events stop a changed or
+# deleted object at flush, the session events stop bulk ORM `update()`/`delete()` before
+# any SQL is sent, and database triggers (migration 3c7a1e5b9d20) refuse any UPDATE or
+# DELETE that reaches the table, Core statements and raw SQL included.
+
+
 @event.listens_for(AuditEvent, "before_update")
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_changes(*_args: object) -> None:
     raise AuditLogIsAppendOnly("audit events are never changed or deleted")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_pending_changes(session: Session, _context: object, _instances: object) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, AuditEvent):
+            raise AuditLogIsAppendOnly("audit events are never deleted")
+    for obj in session.dirty:
+        if isinstance(obj, AuditEvent) and session.is_modified(obj, include_collections=False):
+            raise AuditLogIsAppendOnly("audit events are never changed")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and getattr(table, "name", None) == AuditEvent.__tablename__:
+        raise AuditLogIsAppendOnly("audit events are never changed or deleted")

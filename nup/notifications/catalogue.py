@@ -27,6 +27,13 @@ KINDS: dict[str, EmailKind] = {
             {"name": "박평가", "role": "reviewer", "token": "sample"},
         ),
         EmailKind("password_changed", _l("Password changed"), True, {"name": "김하늘"}),
+        EmailKind("sign_up_attempted", _l("Sign-up with an existing address"), True, {"name": "김하늘"}),
+        EmailKind(
+            "sign_in_locked",
+            _l("Sign-in paused after failed attempts"),
+            True,
+            {"name": "김하늘", "ip": "203.0.113.7", "token": "sample"},
+        ),
         EmailKind(
             "application_received",
             _l("Application received (receipt)"),
@@ -286,8 +293,14 @@ KINDS: dict[str, EmailKind] = {
             "overseas_plan_created",
             _l("Overseas support: agreement and plan ready"),
             True,
-            {"name": "김하늘", "company": "한빛로보틱스", "starts_on": "2026-03-01", "ends_on": "2026-12-31",
-             "budget_won": 200000000, "plan_id": 1},
+            {
+                "name": "김하늘",
+                "company": "한빛로보틱스",
+                "starts_on": "2026-03-01",
+                "ends_on": "2026-12-31",
+                "budget_won": 200000000,
+                "plan_id": 1,
+            },
         ),
         EmailKind(
             "overseas_report_returned",

@@ -20,7 +20,7 @@ from nup.timeutil import utcnow
 
 DELIVER_TASK = "notifications.deliver"
 # Mail that must leave at once goes on the priority queue.
-PRIORITY_KINDS = frozenset({"verify_email", "reset_password", "staff_invitation"})
+PRIORITY_KINDS = frozenset({"verify_email", "reset_password", "staff_invitation", "sign_in_locked"})
 MAX_ATTEMPTS = 8
 # A row left in `sending` this long belongs to a worker that died: it may be taken again.
 # Longer than any SMTP conversation (30 s timeouts); NOTIFY_CLAIM_SECONDS overrides it.

@@ -85,7 +85,7 @@ def test_wrong_password_is_refused_and_audited_without_revealing_which_part_was_
         assert actions.count("auth.sign_in_failed") == 2
 
 
-def test_ten_wrong_passwords_lock_further_attempts_even_the_right_one(app, client, make_user):
+def test_ten_wrong_passwords_lock_further_attempts_from_that_address_even_the_right_one(app, client, make_user):
     user = make_user("applicant", email="locked@example.kr")
     for _ in range(10):
         assert sign_in(client, user.email, "Wrong-Password-123").status_code == 401
@@ -94,6 +94,9 @@ def test_ten_wrong_passwords_lock_further_attempts_even_the_right_one(app, clien
     assert "15" in locked.get_data(as_text=True)
     with app.app_context():
         assert "auth.sign_in_throttled" in db.session.scalars(select(AuditEvent.action)).all()
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+    assert sign_in(elsewhere, user.email).status_code == 302  # the holder, from another network
 
 
 def test_the_lock_is_per_account_other_accounts_still_sign_in(client, make_user):
@@ -101,6 +104,7 @@ def test_the_lock_is_per_account_other_accounts_still_sign_in(client, make_user)
     other = make_user("applicant", email="other@example.kr")
     for _ in range(10):
         sign_in(client, victim.email, "Wrong-Password-123")
+    assert sign_in(client, victim.email).status_code == 429
     assert sign_in(client, other.email).status_code == 302
 
 

@@ -175,7 +175,7 @@ def test_applicant_resets_a_forgotten_password(page: Page, live_server, e2e_work
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_ten_wrong_passwords_lock_the_account_for_a_while(page: Page, live_server, make_user, artifacts, lang):
+def test_ten_wrong_passwords_lock_this_address_out_for_a_while(page: Page, live_server, make_user, artifacts, lang):
     _ = translator(lang)
     user = make_user("applicant", email=unique_email(f"target-{lang}"))
     page.goto(live_server.url(f"/login?lang={lang}"))
@@ -198,9 +198,10 @@ def test_ten_wrong_passwords_lock_the_account_for_a_while(page: Page, live_serve
     expect(lock.get_by_role("heading")).to_have_text(_("Sign-in is locked for a while"))
     expect(lock).to_contain_text(
         _(
-            "There were too many failed sign-in attempts for this account or from this network. "
-            "For your security, sign-in is paused for up to 15 minutes. If you forgot your password, "
-            "reset it now."
+            "There were too many failed sign-in attempts for this account from this network. For your "
+            "security, sign-in from here is paused for a while (15 minutes at first, longer after further "
+            "failures). If this is your account, we have emailed you a link that lifts the pause. If you "
+            "forgot your password, reset it now."
         )
     )
     expect(lock.get_by_role("link", name=_("Reset my password"))).to_have_attribute(
