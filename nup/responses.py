@@ -41,7 +41,8 @@ PRIVATE_MIMETYPES = frozenset({"text/calendar", "message/rfc822"})
 
 def _is_private(response) -> bool:
     """A download, a calendar or email file, an API answer, or any page answered to a signed-in person."""
-    if "Content-Disposition" in response.headers or response.mimetype in PRIVATE_MIMETYPES or _is_api():
+    disposition = response.headers.get("Content-Disposition", "")
+    if disposition.startswith("attachment") or response.mimetype in PRIVATE_MIMETYPES or _is_api():
         return True
     if request.endpoint in (None, "static"):
         return False

@@ -56,9 +56,7 @@ def _json_without(body: dict, *keys: str) -> dict:
     return body
 
 
-def test_the_second_founder_sees_nothing_and_officers_see_both_flagged(
-    app, make_user, officer, open_call, api_token
-):
+def test_the_second_founder_sees_nothing_and_officers_see_both_flagged(app, make_user, officer, open_call, api_token):
     first = make_user("applicant", name="첫째 대표")
     second = make_user("applicant", name="같은 이름")
     fresh = make_user("applicant", name="같은 이름")
