@@ -286,8 +286,14 @@ KINDS: dict[str, EmailKind] = {
             "overseas_plan_created",
             _l("Overseas support: agreement and plan ready"),
             True,
-            {"name": "김하늘", "company": "한빛로보틱스", "starts_on": "2026-03-01", "ends_on": "2026-12-31",
-             "budget_won": 200000000, "plan_id": 1},
+            {
+                "name": "김하늘",
+                "company": "한빛로보틱스",
+                "starts_on": "2026-03-01",
+                "ends_on": "2026-12-31",
+                "budget_won": 200000000,
+                "plan_id": 1,
+            },
         ),
         EmailKind(
             "overseas_report_returned",
