@@ -36,6 +36,21 @@ def _is_api() -> bool:
     return request.path.startswith("/api/")
 
 
+PRIVATE_MIMETYPES = frozenset({"text/calendar", "message/rfc822"})
+
+
+def _is_private(response) -> bool:
+    """A download, a calendar or email file, an API answer, or any page answered to a signed-in person."""
+    disposition = response.headers.get("Content-Disposition", "")
+    if disposition.startswith("attachment") or response.mimetype in PRIVATE_MIMETYPES or _is_api():
+        return True
+    if request.endpoint in (None, "static"):
+        return False
+    from flask_login import current_user
+
+    return bool(getattr(current_user, "is_authenticated", False))
+
+
 def add_security_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -44,7 +59,12 @@ def add_security_headers(response):
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if response.mimetype == "text/html" or _is_api():
+    if _is_private(response):
+        # Files and generated content for a signed-in person: never kept by a browser or proxy
+        # (overrides what send_file sets for conditional requests).
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    elif response.mimetype == "text/html" or _is_api():
         headers.setdefault("Cache-Control", "no-store")
     from flask import current_app
 

@@ -245,6 +245,12 @@ def submit(client, page: str, data: dict, action: str | None = None, **kwargs):
     return client.post(action or page, data={"csrf_token": csrf_token(client, page), **data}, **kwargs)
 
 
+def assert_not_stored(response) -> None:
+    """A private file or generated content: no browser or proxy may keep a copy."""
+    assert response.headers.get("Cache-Control") == "no-store", response.headers.get("Cache-Control")
+    assert response.headers.get("Pragma") == "no-cache"
+
+
 def sign_in(client, email: str, password: str = "Correct-Horse-Battery-9"):
     return submit(client, "/login", {"email": email, "password": password})
 

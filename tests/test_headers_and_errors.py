@@ -95,3 +95,33 @@ def test_every_page_has_a_skip_link_and_a_language_switcher(client):
         assert 'id="krds-skip-link"' in html and 'href="#main"' in html
         assert "lang=en" in html and "lang=ko" in html
         assert "/privacy" in html
+
+
+def test_private_content_is_never_stored_and_public_assets_still_are(app, client, make_user):
+    """Mail files, 'the email as sent' and every signed-in page send no-store; static assets do not."""
+    from pathlib import Path
+
+    from nup.accounts.models import User
+    from nup.extensions import db
+    from nup.notifications import services as notifications
+    from tests.conftest import assert_not_stored
+
+    officer = make_user("officer")
+    folder = Path(app.config["MAIL_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    name = "20261202T000000-abcdef12.eml"
+    (folder / name).write_bytes(b"Subject: Hello\r\nTo: a@example.kr\r\nFrom: n@example.kr\r\n\r\nSecret body\r\n")
+    with app.app_context():
+        user = db.session.get(User, officer.id)
+        row = notifications.queue("application_received", to=user, key="cache-test", context={"name": "x"})
+        db.session.commit()
+        row_id = row.id
+    public = client.get("/static/nup.css")
+    assert public.status_code == 200 and "no-store" not in public.headers.get("Cache-Control", "")
+    assert "Pragma" not in public.headers
+    sign_in(client, officer.email)
+    for path in ("/staff/mail/", f"/staff/mail/{name}", f"/staff/outbox/{row_id}", "/profile"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_not_stored(response)
+    assert "Pragma" not in client.get("/static/nup.css").headers

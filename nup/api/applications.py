@@ -15,7 +15,7 @@ from nup.api.schemas import (
     DocumentUploadSchema,
     ErrorSchema,
 )
-from nup.applications import services
+from nup.applications import queries, services
 from nup.applications.models import Application
 from nup.errors import DomainError
 from nup.extensions import db
@@ -42,7 +42,7 @@ def application_document(application: Application) -> dict:
         "duplicate_support": application.duplicate_support,
     }
     company["founded_on"] = company["founded_on"].isoformat() if company["founded_on"] else None
-    return {
+    document = {
         "id": application.id,
         "call_id": application.call_id,
         "status": application.status,
@@ -72,6 +72,14 @@ def application_document(application: Application) -> dict:
         "updated_at": application.updated_at,
         "submitted_at": application.submitted_at,
     }
+    if security.can(current_user, "applications.screen", application):
+        # Officers only: a founder is never told that another company used the same number.
+        others = queries.shared_registration_numbers(application.call_id, [application.id]).get(application.id, [])
+        document["duplicate_registration_number"] = {
+            "flagged": bool(others),
+            "application_ids": [other.id for other in others],
+        }
+    return document
 
 
 def draft_values(payload: dict) -> dict:

@@ -194,6 +194,12 @@ class ApplicationOutSchema(Schema):
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     submitted_at = fields.AwareDateTime(allow_none=True)
+    duplicate_registration_number = fields.Dict(
+        metadata={
+            "description": "Officers only: whether other submitted applications to the call give the same "
+            "business registration number (`flagged`), and their ids (`application_ids`)."
+        }
+    )
 
 
 class OutboxItemSchema(Schema):

@@ -70,8 +70,9 @@ PLAN_FIELDS = (
 class Application(db.Model):
     __tablename__ = "applications"
     __table_args__ = (
-        # One application per company per call (drafts without a number are not counted).
-        UniqueConstraint("call_id", "business_registration_number", name="uq_applications_call_brn"),
+        # Not unique: refusing a second company's number would tell its founder that another
+        # company applied. Officers see the applications sharing a number (queries.shared_registration_numbers).
+        Index("ix_applications_call_brn", "call_id", "business_registration_number"),
         UniqueConstraint("call_id", "user_id", name="uq_applications_call_user"),
         Index("ix_applications_call_status", "call_id", "status"),
     )

@@ -91,3 +91,43 @@ def status_counts(call_id: int) -> dict[str, int]:
         select(Application.status, func.count()).where(Application.call_id == call_id).group_by(Application.status)
     )
     return {status: count for status, count in rows}
+
+
+# Statuses in which an application competes in the call (a draft or a withdrawal does not).
+COMPETING = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW, ApplicationStatus.RESULT)
+
+
+def shared_registration_numbers(call_id: int, application_ids) -> dict[int, list[Application]]:
+    """For each of `application_ids`, the other competing applications to the call with the same number.
+
+    Officers only: a founder is never told that another company used their number.
+    Applications without a number, drafts and withdrawn ones are not counted.
+    """
+    ids = list(application_ids)
+    if not ids:
+        return {}
+    mine = select(Application.business_registration_number).where(
+        Application.id.in_(ids), Application.business_registration_number.is_not(None)
+    )
+    rows = db.session.scalars(
+        select(Application)
+        .where(
+            Application.call_id == call_id,
+            Application.status.in_(COMPETING),
+            Application.business_registration_number.in_(mine),
+        )
+        .order_by(Application.submitted_at, Application.id)
+    ).all()
+    by_number: dict[str, list[Application]] = {}
+    for row in rows:
+        by_number.setdefault(row.business_registration_number, []).append(row)
+    asked = set(ids)
+    wanted = {row.id for row in rows if row.id in asked}
+    result = {}
+    for group in by_number.values():
+        if len(group) < 2:
+            continue
+        for row in group:
+            if row.id in wanted:
+                result[row.id] = [other for other in group if other.id != row.id]
+    return result

@@ -130,14 +130,8 @@ def save_draft(
     clean, errors = validation.clean_values(values, call=application.call)
     if errors and not partial:
         raise DomainError(_l("Some fields are not valid."), fields=errors)
-    brn = clean.get("business_registration_number")
-    if brn and brn != application.business_registration_number and _brn_taken(application, brn):
-        errors.setdefault("business_registration_number", []).append(
-            str(_l("Another application to this call already uses this business registration number."))
-        )
-        clean.pop("business_registration_number")
-        if not partial:
-            raise Conflict(_l("Another application to this call already uses this number."), fields=errors)
+    # A number another applicant already used is saved like any other: refusing it would tell
+    # this founder that another company applied. Officers are told at submission instead.
     changed = {k: v for k, v in clean.items() if getattr(application, k) != v}
     for key, value in changed.items():
         setattr(application, key, value)
@@ -146,19 +140,6 @@ def save_draft(
         refresh_derived(application)
         db.session.flush()
     return errors
-
-
-def _brn_taken(application: Application, brn: str) -> bool:
-    return (
-        db.session.scalar(
-            select(Application.id).where(
-                Application.call_id == application.call_id,
-                Application.business_registration_number == brn,
-                Application.id != application.id,
-            )
-        )
-        is not None
-    )
 
 
 def _require_draft(application: Application) -> None:
@@ -413,6 +394,7 @@ def submit_application(application: Application, *, actor, now: datetime) -> App
         priority=prioritised(application.call, application.physical_ai),
     )
     audit.record(actor, "application.submitted", application, after={"receipt_number": number})
+    flag_shared_registration_number(application)
     # The worker reads the text for the Physical AI field (nup.priority) once this commits.
     background.enqueue(
         CLASSIFY_TASK,
@@ -420,6 +402,29 @@ def submit_application(application: Application, *, actor, now: datetime) -> App
         application_id=application.id,
     )
     return application
+
+
+def flag_shared_registration_number(application: Application) -> list[int]:
+    """Record for officers that another submitted application to the call has the same number.
+
+    Nothing of this reaches the founder: the submission answers exactly as for any number.
+    The officers' list and detail page show the flag (queries.shared_registration_numbers).
+    """
+    from nup.applications import queries
+
+    others = queries.shared_registration_numbers(application.call_id, [application.id]).get(application.id, [])
+    if others:
+        audit.record(
+            None,
+            "application.duplicate_registration_number",
+            application,
+            after={
+                "business_registration_number": application.business_registration_number,
+                "shared_with": [other.id for other in others],
+            },
+            actor_label="system",
+        )
+    return [other.id for other in others]
 
 
 def next_receipt_number(year: int) -> str:

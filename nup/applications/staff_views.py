@@ -35,6 +35,7 @@ def applications(call_id: int):
         pagination=pagination,
         filters=filters,
         counts=queries.status_counts(call.id),
+        shared=queries.shared_registration_numbers(call.id, [a.id for a in pagination.items]),
         regions=catalogue.REGIONS,
         statuses=[s.value for s in ApplicationStatus],
     )
@@ -50,6 +51,7 @@ def detail(application_id: int):
         application=application,
         form=ScreeningForm(),
         checklist=services.checklist(application),
+        shared=queries.shared_registration_numbers(application.call_id, [application.id]).get(application.id, []),
         document_label=catalogue.document_label,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -14,12 +15,14 @@ from flask_babel import force_locale
 from itsdangerous import URLSafeSerializer
 from jinja2 import TemplateError
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 
 from nup.extensions import db
+from nup.notifications import sandbox
 from nup.notifications.models import EmailTemplate, Notification
 from nup.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 
 class TemporaryDeliveryError(Exception):
@@ -36,19 +39,27 @@ def message_id_for(notification: Notification) -> str:
     return f"<nup.{notification.id}.{digest}@nup.mss.go.kr>"
 
 
-SANDBOX = SandboxedEnvironment(autoescape=False)
+def render_parts(kind: str, language: str, context: dict, *, on_refused=None) -> tuple[str, str, str]:
+    """Subject, text and HTML of one email: the officers' wording if they wrote one, else the files.
 
-
-def render_parts(kind: str, language: str, context: dict) -> tuple[str, str, str]:
-    """Subject, text and HTML of one email: the officers' wording if they wrote one, else the files."""
+    Wording the sandbox refuses (too big, too much work, broken) never loses the email: the
+    built-in wording is used and `on_refused(reason)` is told why.
+    """
     language = language if language in ("ko", "en") else "ko"
     override = db.session.scalar(
         select(EmailTemplate).where(EmailTemplate.kind == kind, EmailTemplate.language == language)
     )
     with force_locale(language):
+        custom = None
         if override is not None:
-            subject = SANDBOX.from_string(override.subject).render(**context)
-            text = SANDBOX.from_string(override.body).render(**context)
+            try:
+                custom = sandbox.render(override.subject, context), sandbox.render(override.body, context)
+            except Exception as error:
+                log.warning("officers' wording for %s/%s refused: %s", kind, language, error)
+                if on_refused is not None:
+                    on_refused(f"{type(error).__name__}: {error}"[:500])
+        if custom is not None:
+            subject, text = custom
             html = render_template(
                 "emails/_custom.html", paragraphs=[p for p in text.split("\n\n") if p.strip()], **context
             )
@@ -62,8 +73,8 @@ def render_parts(kind: str, language: str, context: dict) -> tuple[str, str, str
 def preview_custom(kind: str, language: str, subject: str, body: str, context: dict) -> tuple[str, str, str]:
     """Render an officer's unsaved wording with sample values (the template editor's preview)."""
     with force_locale(language):
-        subject_text = SANDBOX.from_string(subject).render(**context)
-        text = SANDBOX.from_string(body).render(**context)
+        subject_text = sandbox.render(subject, context)
+        text = sandbox.render(body, context)
         html = render_template(
             "emails/_custom.html", paragraphs=[p for p in text.split("\n\n") if p.strip()], **context
         )
@@ -76,12 +87,22 @@ def render(notification: Notification) -> EmailMessage:
     context = dict(notification.context or {})
     if not notification.essential and notification.user_id:
         context["unsubscribe_url"] = unsubscribe_url(notification.user_id)
+    refused: list[str] = []
     try:
-        subject, text, html = render_parts(notification.kind, language, context)
+        subject, text, html = render_parts(notification.kind, language, context, on_refused=refused.append)
     except (TemplateError, SecurityError, KeyError, TypeError, ValueError) as error:
         raise PermanentDeliveryError(f"template error: {error}") from error
     if "@" not in notification.to_address or "\n" in notification.to_address:
         raise PermanentDeliveryError(f"malformed address: {notification.to_address!r}")
+    if refused:
+        from nup.audit import services as audit
+
+        audit.record(
+            None,
+            "email_template.refused",
+            notification,
+            detail=f"sent with the built-in wording; the officers' wording was refused: {refused[0]}",
+        )
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = current_app.config["MAIL_FROM"]

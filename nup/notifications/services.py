@@ -14,7 +14,7 @@ from nup import background, security
 from nup.audit import services as audit
 from nup.errors import Conflict, DomainError
 from nup.extensions import db, savepoint
-from nup.notifications import catalogue, delivery
+from nup.notifications import catalogue, delivery, sandbox
 from nup.notifications.models import EmailTemplate, Notification, NotificationStatus
 from nup.timeutil import utcnow
 
@@ -253,6 +253,9 @@ def cancel_notification(notification: Notification, *, actor, now: datetime) -> 
     db.session.flush()
 
 
+MAX_SUBJECT = 300
+
+
 def save_template(*, actor, kind: str, language: str, subject: str, body: str, now: datetime) -> EmailTemplate:
     """Store the officers' wording of an email after checking it renders with sample values."""
 
@@ -265,10 +268,14 @@ def save_template(*, actor, kind: str, language: str, subject: str, body: str, n
         errors["subject"] = [str(_l("Enter a subject."))]
     if not body:
         errors["body"] = [str(_l("Enter the text of the email."))]
+    if len(subject) > MAX_SUBJECT:
+        errors["subject"] = [str(_l("A subject may have at most %(chars)d characters.", chars=MAX_SUBJECT))]
+    if len(body) > sandbox.MAX_SOURCE:
+        errors["body"] = [str(_l("A template may have at most %(chars)d characters.", chars=sandbox.MAX_SOURCE))]
     for field, text in (("subject", subject), ("body", body)):
         if text and field not in errors:
-            try:
-                delivery.SANDBOX.from_string(text).render(**catalogue.KINDS[kind].sample)
+            try:  # the same limits as at send time: size, work and output (nup.notifications.sandbox)
+                sandbox.render(text, dict(catalogue.KINDS[kind].sample))
             except Exception as error:
                 errors[field] = [str(_l("This template cannot be used: %(error)s", error=str(error)[:200]))]
     if errors:

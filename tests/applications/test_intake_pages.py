@@ -9,7 +9,7 @@ from nup.applications.models import Application, Document
 from nup.extensions import db
 from nup.notifications.models import Notification
 from tests.applications.conftest import COMPANY, PDF, PLAN, complete_application, founded_years_ago
-from tests.conftest import csrf_token, sign_in, submit
+from tests.conftest import assert_not_stored, csrf_token, sign_in, submit
 
 
 def _start(client, call_id):
@@ -248,9 +248,16 @@ def test_documents_download_as_attachments_for_owner_and_officers(app, client, m
     assert response.status_code == 200 and response.data == PDF
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert_not_stored(response)
+    conditional = client.get(
+        f"/documents/{document_id}", headers={"If-Modified-Since": "Wed, 21 Oct 2015 07:28:00 GMT"}
+    )
+    assert_not_stored(conditional)
     staff = app.test_client()
     sign_in(staff, officer.email)
-    assert staff.get(f"/documents/{document_id}").status_code == 200
+    by_officer = staff.get(f"/documents/{document_id}")
+    assert by_officer.status_code == 200
+    assert_not_stored(by_officer)
     reviewer = app.test_client()
     sign_in(reviewer, make_user("reviewer").email)
     assert reviewer.get(f"/documents/{document_id}").status_code == 404

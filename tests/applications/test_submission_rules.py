@@ -148,24 +148,6 @@ def test_receipt_numbers_count_up_within_the_year(app, make_user, open_call):
     assert all(n.startswith("NUP-20") and len(n) == len("NUP-2026-000001") for n in numbers)
 
 
-def test_a_registration_number_is_unique_per_call(app, make_user, open_call):
-    first, second = make_user("applicant"), make_user("applicant")
-    complete_application(app, first, open_call)
-    with app.app_context():
-        used = db.session.scalar(select(Application.business_registration_number))
-        call = db.session.get(Call, open_call)
-        application = services.start_application(call, actor=db.session.get(User, second.id), now=utcnow())
-        errors = services.save_draft(
-            application,
-            actor=db.session.get(User, second.id),
-            now=utcnow(),
-            values={"business_registration_number": used, "company_name": "다른 회사"},
-        )
-        db.session.commit()
-        assert "business_registration_number" in errors
-        assert db.session.get(Application, application.id).company_name == "다른 회사"
-
-
 def test_a_replaced_document_file_is_removed_after_commit_only(app, make_user, open_call):
     from pathlib import Path
 

@@ -13,7 +13,7 @@ from nup.extensions import db
 from nup.mentoring import logs, sessions
 from nup.mentoring.models import Mentor, MentoringSession, MentorStatus, SessionStatus
 from nup.timeutil import KST, utcnow
-from tests.conftest import login_as, submit
+from tests.conftest import assert_not_stored, login_as, submit
 from tests.mentoring.conftest import accepted_match, slot
 
 
@@ -71,7 +71,8 @@ def test_statement_xlsx_has_the_month_and_is_formula_safe(app, client, mentoring
     login_as(client, mentoring.officer)
     month = utcnow().astimezone(KST).strftime("%Y-%m")  # the month of approval, when the fee is paid
     response = client.get(f"/staff/mentoring/statements.xlsx?month={month}")
-    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert response.status_code == 200
+    assert_not_stored(response)
     workbook = load_workbook(BytesIO(response.data))
     assert workbook.sheetnames == ["By mentor", "By startup", "Sessions", "Hours vs cap"]
     by_mentor = list(workbook["By mentor"].values)
@@ -175,6 +176,8 @@ def test_the_whole_flow_through_forms(app, client, mentoring):
         assert session.status == SessionStatus.SCHEDULED and session.starts_at.astimezone(KST).hour == 10
         ics = client.get(f"/mentoring/sessions/{session.id}/invite.ics")
         assert ics.mimetype == "text/calendar" and b"BEGIN:VEVENT" in ics.data
+        assert "attachment" in ics.headers["Content-Disposition"]
+        assert_not_stored(ics)
 
 
 def test_api_covers_mentors_matches_sessions_and_logs(app, client, mentoring, api_token):

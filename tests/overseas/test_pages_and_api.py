@@ -17,7 +17,7 @@ from nup.overseas import kpi_reports, services
 from nup.overseas.models import EvidenceFile, KpiReport
 from nup.timeutil import utcnow
 from tests.cohort import make_cohort_call, make_selected_startup
-from tests.conftest import csrf_token, login_as
+from tests.conftest import assert_not_stored, csrf_token, login_as
 from tests.overseas.conftest import PDF, founder, months_ago, report_values
 
 OVERSEAS = (
@@ -166,6 +166,7 @@ def test_the_founder_files_a_report_with_evidence_through_the_form(app, world):
     download = client.get(f"/overseas/evidence/{evidence_id}")
     assert download.status_code == 200 and download.data == PDF
     assert "attachment" in download.headers["Content-Disposition"]
+    assert_not_stored(download)
     data = {"csrf_token": csrf_token(client, page), **report_values(label(2))}
     duplicate = client.post(page, data=data)
     assert duplicate.status_code == 302 and duplicate.headers["Location"].endswith(f"/overseas/reports/{report_id}")
@@ -214,11 +215,15 @@ def test_exports_are_xlsx_and_csv_with_a_bom_and_no_formulas(app, world):
         db.session.commit()
     client = app.test_client()
     login_as(client, world["users"]["officer"])
-    workbook = load_workbook(io.BytesIO(client.get("/staff/overseas/exports/portfolio.xlsx").data))
+    portfolio = client.get("/staff/overseas/exports/portfolio.xlsx")
+    assert_not_stored(portfolio)
+    workbook = load_workbook(io.BytesIO(portfolio.data))
     assert workbook.sheetnames == ["지원계획", "지원항목·집행", "마일스톤", "성과보고", "점검"]
     kpis = list(workbook["성과보고"].values)
     assert kpis[1][9] == 138_520_000 and kpis[1][-1] == "'=1+1"
-    body = client.get("/staff/overseas/exports/kpis.csv").data
+    kpis_csv = client.get("/staff/overseas/exports/kpis.csv")
+    assert_not_stored(kpis_csv)
+    body = kpis_csv.data
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][0] == "기업명" and rows[1][-1] == "'=1+1"

@@ -20,7 +20,7 @@ from nup.reports import evaluation_summary, review_exports
 from nup.reviews.models import Assignment, Conflict, Decision, ReviewStage
 from nup.timeutil import utcnow
 from tests.applications.conftest import make_call, officer  # noqa: F401 - fixtures
-from tests.conftest import login_as
+from tests.conftest import assert_not_stored, login_as
 
 HYPERLINK = '=HYPERLINK("http://evil.example/x","click")'
 CONFLICTED_EMAIL = "conflicted-evaluator@example.kr"
@@ -251,7 +251,7 @@ def test_xlsx_download_has_the_three_sheets_and_no_conflicted_evaluator(app, off
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert f"nup-call-{scored_call.call_id}-document-scores.xlsx" in response.headers["Content-Disposition"]
-    assert response.headers["Cache-Control"] == "no-store"
+    assert_not_stored(response)
     workbook = load_workbook(io.BytesIO(response.data))
     assert workbook.sheetnames == ["Scores", "Ranking", "Summary"]
     scores = workbook["Scores"]
@@ -282,6 +282,7 @@ def test_csv_download_starts_with_a_bom_and_neutralises_formulas(officer_client,
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
+    assert_not_stored(response)
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:2] == ["접수번호", "기업명"] and len(rows) == 8
@@ -302,7 +303,8 @@ def test_pdf_download_is_an_attachment_and_is_audited(app, officer_client, score
         f"nup-application-{scored_call.robotics_id}-document-evaluation-summary.pdf"
         in (response.headers["Content-Disposition"])
     )
-    assert b"HYSMyeongJo-Medium" in response.data  # the Korean CID font is embedded by name
+    assert b"HYSMyeongJo-Medium" in response.data
+    assert_not_stored(response)  # the Korean CID font is embedded by name
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.downloaded"))
         assert event.object_type == "application" and event.object_id == str(scored_call.robotics_id)
