@@ -12,6 +12,8 @@ from nup.notifications import services
 from nup.notifications.models import Notification, NotificationStatus
 from nup.timeutil import utcnow
 
+pytestmark = pytest.mark.calendar  # built relative to today: make test runs it at fixed instants too
+
 
 @pytest.fixture()
 def published(app, monkeypatch):

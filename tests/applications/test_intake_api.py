@@ -2,8 +2,12 @@
 
 from datetime import timedelta
 
+import pytest
+
 from nup.timeutil import utcnow
 from tests.applications.conftest import PDF
+
+pytestmark = pytest.mark.calendar  # built relative to today: make test runs it at fixed instants too
 
 ERROR_KEYS = {"code", "message", "fields"}
 

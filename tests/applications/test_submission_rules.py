@@ -19,6 +19,8 @@ from nup.timeutil import utcnow
 from tests.applications.conftest import PDF, complete_application
 from tests.conftest import csrf_token, sign_in
 
+pytestmark = pytest.mark.calendar  # built relative to today: make test runs it at fixed instants too
+
 
 def _load(application_id: int, user_id: int):
     application = db.session.get(Application, application_id)

@@ -21,6 +21,8 @@ from nup.timeutil import utcnow
 from tests.cohort import make_cohort_call
 from tests.mentoring.conftest import accepted_match, profile, slot
 
+pytestmark = pytest.mark.calendar  # built relative to today: make test runs it at fixed instants too
+
 
 def _user(user_id: int) -> User:
     return db.session.get(User, user_id)

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -13,6 +14,8 @@ from nup.notifications.models import Notification
 from nup.reports import digest
 from nup.timeutil import KST
 from tests.applications.conftest import complete_application
+
+pytestmark = pytest.mark.calendar  # built relative to today: make test runs it at fixed instants too
 
 # A call closing at 18:00 KST on 1 December 2026.
 CLOSES = datetime(2026, 12, 1, 18, 0, tzinfo=KST)

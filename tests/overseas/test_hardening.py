@@ -15,6 +15,8 @@ from nup.timeutil import utcnow
 from tests.overseas.conftest import PDF, founder, report_values
 from tests.overseas.test_plans_and_reports import label
 
+pytestmark = pytest.mark.calendar  # built relative to today: make test runs it at fixed instants too
+
 CHECK = {
     "progress_rating": "3",
     "spend_rating": "3",

@@ -8,6 +8,8 @@ import pytest
 from nup.overseas import currency, kpis
 from nup.overseas.kpis import KpiFigures
 
+pytestmark = pytest.mark.calendar  # built relative to today: make test runs it at fixed instants too
+
 
 def test_a_ten_month_agreement_ends_the_day_before_the_same_date_ten_months_later():
     assert kpis.agreement_end(date(2026, 3, 1), 10) == date(2026, 12, 31)

@@ -18,6 +18,8 @@ from nup.timeutil import utcnow
 from tests.cohort import make_selected_startup
 from tests.overseas.conftest import founder, months_ago, report_values
 
+pytestmark = pytest.mark.calendar  # built relative to today: make test runs it at fixed instants too
+
 
 def label(months_back: int) -> str:
     return months_ago(months_back).strftime("%Y-%m")

@@ -7,6 +7,8 @@ import pytest
 from nup.overseas import kpis, risk, stats
 from nup.overseas.risk import MilestoneFact, ReportFact
 
+pytestmark = pytest.mark.calendar  # built relative to today: make test runs it at fixed instants too
+
 TODAY = date(2026, 7, 20)
 
 

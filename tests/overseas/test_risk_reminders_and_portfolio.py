@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from nup.extensions import db
@@ -15,6 +16,8 @@ from nup.reports import outcomes
 from nup.timeutil import to_kst, utcnow
 from tests.cohort import make_selected_startup
 from tests.overseas.conftest import founder, months_ago, report_values
+
+pytestmark = pytest.mark.calendar  # built relative to today: make test runs it at fixed instants too
 
 
 def accept(cohort, report) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from nup.accounts.models import User
@@ -13,6 +14,8 @@ from nup.extensions import db
 from nup.timeutil import utcnow
 from tests.applications.conftest import complete_application
 from tests.conftest import csrf_token, login_as, wait_for
+
+pytestmark = pytest.mark.calendar  # built relative to today: make test runs it at fixed instants too
 
 RPA = {
     "summary": "RPA 기반 사무 자동화 솔루션",

@@ -20,6 +20,8 @@ from nup.reviews.queries import redact
 from nup.timeutil import utcnow
 from tests.reviews.conftest import RUBRIC_SCORES, assign_now, decide_and_release, score_all
 
+pytestmark = pytest.mark.calendar  # built relative to today: make test runs it at fixed instants too
+
 
 def test_blind_text_masks_the_name_however_it_is_written_and_contact_details():
     application = SimpleNamespace(

@@ -18,6 +18,8 @@ from nup.reviews.models import Assignment, Conflict, Decision, Outcome
 from nup.timeutil import to_kst, utcnow
 from tests.reviews.conftest import RUBRIC_SCORES, assign_now, decide_and_release, score_all
 
+pytestmark = pytest.mark.calendar  # built relative to today: make test runs it at fixed instants too
+
 
 def _live_pairs():
     return [
