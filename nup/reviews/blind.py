@@ -111,8 +111,6 @@ def _skeleton(normalised: str) -> tuple[str, list[int]]:
     return "".join(normalised[i] for i in positions), positions
 
 
-
-
 def _find_all(haystack: str, needle: str) -> Iterable[int]:
     start = haystack.find(needle)
     while start != -1:

@@ -88,8 +88,6 @@ def reading_assignment(reviewer: User, application_id: int) -> Assignment | None
     """The evaluator's live, unconflicted assignment on the application (a blind one first), or None."""
     return db.session.scalars(
         queries._live(
-            select(Assignment).where(
-                Assignment.application_id == application_id, Assignment.reviewer_id == reviewer.id
-            )
+            select(Assignment).where(Assignment.application_id == application_id, Assignment.reviewer_id == reviewer.id)
         ).order_by(case((Assignment.stage == Stage.DOCUMENT, 0), else_=1), Assignment.id)
     ).first()
