@@ -153,3 +153,36 @@ def test_the_openapi_document_describes_the_pledge_and_the_evaluator_view(client
     refs = {s["$ref"].rsplit("/", 1)[-1] for s in read["content"]["application/json"]["schema"]["oneOf"]}
     assert refs == {"ApplicationOut", "EvaluatorApplication"}
     assert "blind" in spec["components"]["schemas"]["EvaluatorApplication"]["properties"]
+
+
+def test_emails_to_evaluators_carry_nothing_that_identifies_an_applicant(app, review_setup):
+    from datetime import timedelta
+
+    from nup.notifications.delivery import render_parts
+    from nup.notifications.models import Notification
+    from nup.reviews import reminders, replacements
+    from nup.reviews.models import ReviewStage
+    from nup.timeutil import utcnow
+
+    setup = review_setup(applications=2, reviewers=6, per_application=5)
+    with app.app_context():
+        assign_now(setup)
+        for stage in db.session.scalars(select(ReviewStage)):
+            stage.due_at = utcnow() + timedelta(days=1)
+        assignment = db.session.scalars(select(Assignment).order_by(Assignment.id)).first()
+        reviewer = db.session.get(User, assignment.reviewer_id)
+        replacements.recuse(assignment, actor=reviewer, reason="예전 동료", now=utcnow())
+        assert reminders.queue_review_reminders(now=utcnow()) >= 1
+        db.session.commit()
+        secrets = set()
+        for application in db.session.scalars(select(Application)):
+            secrets |= {application.company_name, application.ceo_name, application.business_registration_number}
+        reviewer_ids = {r.id for r in setup.reviewers}
+        emails = db.session.scalars(select(Notification).where(Notification.user_id.in_(reviewer_ids))).all()
+        assert {"review_assigned", "review_reminder"} <= {e.kind for e in emails}
+        with app.test_request_context():
+            for email in emails:
+                subject, text, body = render_parts(email.kind, email.language, email.context)
+                seen = _letters(" ".join([str(email.context), subject, text, body]))
+                for secret in secrets:
+                    assert _letters(secret) not in seen, (email.kind, secret)
