@@ -137,7 +137,7 @@ def _evaluator_reads(application_id: int) -> dict:
         "200": {
             "description": "The whole application (its owner, officers), or the evaluator's view "
             "(an evaluator with a live assignment on it; blind in the document round)",
-            "content": {"application/json": {"schema": {"oneOf": [ApplicationOutSchema, EvaluatorApplicationSchema]}}},
+            "content": {"application/json": {"schema": {"anyOf": [ApplicationOutSchema, EvaluatorApplicationSchema]}}},
         }
     }
 )
