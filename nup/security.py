@@ -72,6 +72,14 @@ RULES: dict[str, Rule] = {
     "calls.manage": _role(OFFICER),
     "applications.start": _role(APPLICANT),
     "application.view": lambda user, app: _owner(user, app) or _role(OFFICER)(user),
+    # An evaluator reads an application only through a live assignment of theirs (a conflict
+    # ends it), and then only the evaluator's view (nup/reviews/evaluator_view.py).
+    "application.review": lambda user, assignment: (
+        _role(REVIEWER)(user)
+        and assignment is not None
+        and assignment.reviewer_id == user.id
+        and assignment.status in ("assigned", "draft", "submitted")
+    ),
     "application.edit": _owner,
     "application.submit": _owner,
     "applications.screen": _role(OFFICER),
@@ -242,6 +250,7 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "api.assignment_run": "reviews.manage",
     "api.list_assignments": "assignments.list",
     "api.score_assignment": "evaluator.pages",
+    "api.sign_pledge": "evaluator.pages",
     "api.ranking": "reviews.manage",
     # Mentoring
     "mentoring.join": "public",

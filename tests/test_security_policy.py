@@ -63,3 +63,18 @@ def test_unknown_actions_are_refused():
 def test_require_raises_permission_denied():
     with pytest.raises(security.PermissionDenied):
         security.require(person("applicant"), "audit.view")
+
+
+def test_an_evaluator_reads_an_application_only_through_a_live_assignment_of_their_own():
+    def assignment(reviewer_id: int, status: str = "assigned"):
+        return SimpleNamespace(reviewer_id=reviewer_id, status=status)
+
+    evaluator = person("reviewer", user_id=7)
+    for status in ("assigned", "draft", "submitted"):
+        assert security.can(evaluator, "application.review", assignment(7, status))
+    for status in ("recused", "removed"):
+        assert not security.can(evaluator, "application.review", assignment(7, status))
+    assert not security.can(evaluator, "application.review", assignment(8))
+    assert not security.can(evaluator, "application.review", None)
+    assert not security.can(person("officer", user_id=7), "application.review", assignment(7))
+    assert not security.can(Anonymous(), "application.review", assignment(7))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, g, request
+from flask import abort, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from nup import security
 from nup.api.blueprint import bp
+from nup.api.review_schemas import EvaluatorApplicationSchema
 from nup.api.schemas import (
     ApplicationInSchema,
     ApplicationOutSchema,
@@ -17,10 +18,13 @@ from nup.api.schemas import (
 )
 from nup.applications import queries, services
 from nup.applications.models import Application
+from nup.audit import services as audit
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.programmes.models import Call
+from nup.reviews import evaluator_view
 from nup.timeutil import utcnow
+from nup.web import client_ip
 
 
 def application_document(application: Application) -> dict:
@@ -122,10 +126,37 @@ def create_application(payload: dict, call_id: int):
     return application_document(application)
 
 
+def _evaluator_reads(application_id: int) -> dict:
+    """The evaluator's view of an application they are assigned to (404 otherwise), as the page shows it."""
+    me = current_user._get_current_object()
+    assignment = evaluator_view.reading_assignment(me, application_id)
+    if not security.can(me, "application.review", assignment):
+        abort(404)  # unassigned or conflicted: as good as not there
+    # Who read which application, and when: the record a leak investigation needs.
+    audit.record(me, "review.application_viewed", assignment.application, ip=client_ip(), detail=assignment.stage)
+    db.session.commit()
+    return EvaluatorApplicationSchema().dump(evaluator_view.evaluator_view(assignment))
+
+
 @bp.route("/applications/<int:application_id>", methods=["GET"])
 @bp.response(200, ApplicationOutSchema)
+@bp.doc(
+    responses={
+        "200": {
+            "description": "The whole application (its owner, officers), or the evaluator's view "
+            "(an evaluator with a live assignment on it; blind in the document round)",
+            "content": {"application/json": {"schema": {"anyOf": [ApplicationOutSchema, EvaluatorApplicationSchema]}}},
+        }
+    }
+)
 def get_application(application_id: int):
-    """One application: the owner's, or any for officers."""
+    """One application: the owner's, or any for officers; an assigned evaluator reads what the score page shows.
+
+    In the document round that view is blind: no company name, registration number, CEO or files,
+    and identifying text masked as ○○○.
+    """
+    if security.can(current_user, "evaluator.pages"):
+        return jsonify(_evaluator_reads(application_id))
     return application_document(_application_for(application_id, "application.view"))
 
 

@@ -141,3 +141,44 @@ class RankingSchema(Schema):
     total = fields.Integer()
     stage = fields.String()
     agreement = fields.Float(allow_none=True)
+
+
+class PledgeOutSchema(Schema):
+    id = fields.Integer()
+    call_id = fields.Integer()
+    reviewer_id = fields.Integer()
+    statement_version = fields.String(metadata={"description": "The version of the pledge text signed"})
+    signed_at = fields.AwareDateTime()
+
+
+class EvaluatorTextsSchema(Schema):
+    summary = fields.String()
+    problem = fields.String()
+    solution = fields.String()
+    scale_up = fields.String()
+    team = fields.String()
+
+
+class EvaluatorApplicationSchema(Schema):
+    """An application as its evaluator reads it: in the blind round without the company's identity."""
+
+    id = fields.Integer(attribute="application_id")
+    call_id = fields.Integer()
+    assignment_id = fields.Integer(metadata={"description": "The evaluator's assignment this view belongs to"})
+    review_code = fields.String(metadata={"description": "The blind code shown instead of the company"})
+    stage = fields.String(metadata={"enum": STAGES})
+    blind = fields.Boolean(
+        metadata={
+            "description": "Document round: no company name, registration number, CEO, website or files, "
+            "and names, numbers and contact details in the texts are masked as ○○○"
+        }
+    )
+    company_name = fields.String(allow_none=True, metadata={"description": "null in the blind round"})
+    track = fields.String()
+    industry = fields.String()
+    employees = fields.Integer(allow_none=True)
+    target_markets = fields.List(fields.String())
+    document_kinds = fields.List(
+        fields.String(), metadata={"description": "The kinds of document provided; the files are not given"}
+    )
+    texts = fields.Nested(EvaluatorTextsSchema)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from nup import security
@@ -19,6 +20,7 @@ from nup.api.review_schemas import (
     AssignRunOutSchema,
     ConflictInSchema,
     ConflictOutSchema,
+    PledgeOutSchema,
     RankingQuery,
     RankingSchema,
     RecuseInSchema,
@@ -30,10 +32,11 @@ from nup.applications.models import Application
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.programmes.models import Call
-from nup.reviews import assigning, queries, replacements, scores
+from nup.reviews import assigning, queries, replacements, scores, services
 from nup.reviews.models import Assignment, AssignmentRun, RunStatus
 from nup.reviews.ranking import cached_ranking
 from nup.timeutil import utcnow
+from nup.web import client_ip
 
 # Plans up to this many new evaluator places are computed in the request and answered when
 # committed; larger ones run on the worker and answer 202 with a job to poll.
@@ -211,6 +214,26 @@ def score_assignment(payload: dict, assignment_id: int):
         db.session.rollback()
         raise scores.StaleScore() from error
     return assignment
+
+
+@bp.route("/calls/<int:call_id>/pledge", methods=["POST"])
+@bp.response(201, PledgeOutSchema, description="Signed now")
+@bp.alt_response(200, schema=PledgeOutSchema, description="Signed before: the same pledge, unchanged")
+def sign_pledge(call_id: int):
+    """Sign the integrity pledge (청렴서약) for the call (evaluators); needed before the first score.
+
+    Signing again changes nothing and returns the pledge signed first.
+    """
+    call = _call(call_id)
+    signed_before = services.has_pledged(_me(), call.id)
+    try:
+        pledge = services.sign_pledge(call, actor=_me(), ip=client_ip(), now=utcnow())
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # signed at the same moment by another request: that one stands
+        signed_before = True
+        pledge = services.sign_pledge(call, actor=_me(), ip=client_ip(), now=utcnow())
+    return pledge, 200 if signed_before else 201
 
 
 @bp.route("/calls/<int:call_id>/ranking", methods=["GET"])

@@ -6,7 +6,6 @@ evaluator's live assignments, so a conflicted or unassigned application never ap
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -17,7 +16,6 @@ from nup.applications.models import Application
 from nup.extensions import db
 from nup.programmes.models import Call
 from nup.reviews.assigning import ACTIVE
-from nup.reviews.conflicts import normalise_name
 from nup.reviews.models import (
     Assignment,
     AssignmentRun,
@@ -29,8 +27,6 @@ from nup.reviews.models import (
     ObjectionStatus,
     ReviewStage,
 )
-
-BLIND_MASK = "○○○"
 
 
 def _live(query):
@@ -165,39 +161,6 @@ def due_soon(*, reviewer_id: int | None = None, before) -> list[tuple[int, int]]
     if reviewer_id is not None:
         query = query.where(Assignment.reviewer_id == reviewer_id)
     return list(db.session.execute(query.group_by(Assignment.reviewer_id)).all())
-
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\d)(?:\+82[-\s]?|0)\d{1,2}[-\s.)]?\d{3,4}[-\s.]?\d{4}(?!\d)")
-
-
-def _loose(name: str) -> re.Pattern[str] | None:
-    """A pattern for a name however it is spaced, punctuated or cased, without its legal form."""
-    core = normalise_name(name)
-    if len(core) < 2:
-        return None
-    return re.compile(r"[\s\W_]*".join(map(re.escape, core)), re.IGNORECASE)
-
-
-def redact(text: str, application: Application) -> str:
-    """Mask what identifies the applicant in text shown in a blind round.
-
-    The company's and the CEO's names however written ("주식회사 알파로보틱스", "(주)알파 로보틱스",
-    "홍 길동"), the website's host, the registration number, email addresses and phone numbers.
-    Applicants are asked not to name themselves; this catches what slips through.
-    """
-    names = [application.company_name, application.ceo_name]
-    if application.website:
-        host = re.sub(r"^https?://(www\.)?", "", application.website).split("/")[0]
-        names.append(host.split(".")[0] if host.count(".") else host)
-    patterns = [p for p in (_loose(n) for n in names if n) if p is not None]
-    for pattern in sorted(patterns, key=lambda p: len(p.pattern), reverse=True):
-        text = pattern.sub(BLIND_MASK, text)
-    if application.business_registration_number:
-        brn = application.business_registration_number
-        text = re.sub(rf"{brn[:3]}\D?{brn[3:5]}\D?{brn[5:]}", BLIND_MASK, text)
-    text = _EMAIL.sub(BLIND_MASK, text)
-    return _PHONE.sub(BLIND_MASK, text)
 
 
 # ------------------------------------------------------------------------ officers

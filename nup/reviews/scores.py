@@ -112,18 +112,13 @@ def save_score(
 ) -> Assignment:
     """Save the evaluator's score sheet; with `submit` it must be complete and then counts at once.
 
-    Raises StageClosed after the stage closed, StaleScore when the sheet changed since
-    `expected_version`, PledgeRequired before the integrity pledge, and DomainError (with the
-    criterion in `fields`) for a score outside the rubric. Nothing saved before is lost.
+    Raises, in this order: DomainError (with the criterion in `fields`) for a score outside the
+    rubric, PledgeRequired before the integrity pledge, StageClosed after the stage closed and
+    StaleScore when the sheet changed since `expected_version`. Nothing saved before is lost.
     """
     security.require(actor, "assignment.score", assignment)
     call = assignment.call
-    if not services.has_pledged(actor, call.id):
-        raise services.PledgeRequired()
-    if not scoring_open(assignment):
-        raise StageClosed()
-    if expected_version is not None and expected_version != assignment.version:
-        raise StaleScore()
+    # The input is checked before the state, so a wrong score is named even before the pledge.
     parsed = parse_points(points, call)
     rubric = rubric_of(call)
     comments = {k: (v or "").strip()[:MAX_COMMENT] for k, v in (comments or {}).items() if k in {c.key for c in rubric}}
@@ -145,6 +140,12 @@ def save_score(
             errors[error.criterion] = [_score_message(error, call)]
     if errors:
         raise DomainError(_l("Nothing was saved: correct the marked criteria."), fields=errors)
+    if not services.has_pledged(actor, call.id):
+        raise services.PledgeRequired()
+    if not scoring_open(assignment):
+        raise StageClosed()
+    if expected_version is not None and expected_version != assignment.version:
+        raise StaleScore()
     if not submit and assignment.status == AssignmentStatus.SUBMITTED:
         raise StateConflict(_l("This score has been submitted: change it and submit again."))
     before = {"status": assignment.status, "scores": dict(assignment.scores or {}), "total": assignment.total}

@@ -9,15 +9,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from nup.applications.models import Application
 from nup.audit import services as audit
 from nup.errors import DomainError
 from nup.extensions import db
 from nup.programmes import catalogue
 from nup.programmes.models import Call
 from nup.reviews import queries, replacements, scores, services
+from nup.reviews.evaluator_view import evaluator_view
 from nup.reviews.forms import DeclarationsForm, PledgeForm, RecuseForm, ScoreForm, expertise_choices, lines
-from nup.reviews.models import Stage
 from nup.timeutil import utcnow
 from nup.web import client_ip, page_arg, per_page_arg, show_domain_error
 
@@ -67,16 +66,6 @@ def pledge(call_id: int):
     return render_template(
         "reviews/pledge.html", call=call, form=form, signed=services.has_pledged(_me(), call.id), next=nxt
     )
-
-
-def _blind_fields(application: Application, stage: str) -> dict[str, str]:
-    fields = {
-        name: getattr(application, name) or ""
-        for name in ("summary", "problem", "solution", "scale_up", "team", "industry")
-    }
-    if stage == Stage.DOCUMENT:
-        fields = {k: queries.redact(v, application) for k, v in fields.items()}
-    return fields
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
@@ -135,14 +124,10 @@ def score(assignment_id: int):
         call=call,
         stage=stage,
         form=form,
-        blind=assignment.stage == Stage.DOCUMENT,
-        code=queries.blind_code(assignment.id),
-        fields=_blind_fields(application, assignment.stage),
-        application=application,
+        view=evaluator_view(assignment),
         entered=entered,
         entered_comments=entered_comments,
         field_errors=field_errors,
-        document_kinds=sorted({d.kind for d in application.documents}),
         document_label=catalogue.document_label,
         recuse_form=RecuseForm(formdata=None),
         max_total=scores.max_total(call),

@@ -15,8 +15,8 @@ from nup.errors import DomainError
 from nup.extensions import db
 from nup.programmes.models import Call
 from nup.reviews import assigning, decisions, objections, scores, services
+from nup.reviews.evaluator_view import redact
 from nup.reviews.models import Assignment, AssignmentRun, Decision
-from nup.reviews.queries import redact
 from nup.timeutil import utcnow
 from tests.reviews.conftest import RUBRIC_SCORES, assign_now, decide_and_release, score_all
 
