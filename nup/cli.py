@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,12 +11,8 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from nup.config import PROJECT_ROOT
-
-WORKER_ARGS = ["worker", "-Q", "priority,default", "--prefetch-multiplier", "1", "-l", "INFO"]
-
-
-def _celery_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "celery", "-A", "workers.celery_app", *args]
+from nup.serving import WORKER_ARGS
+from nup.serving import celery_command as _celery_command
 
 
 def _child_environment() -> dict[str, str]:
@@ -39,46 +33,12 @@ def _child_environment() -> dict[str, str]:
 @click.option("--port", type=int, default=None, help="Default: PORT or 5000.")
 @with_appcontext
 def serve(host: str, port: int | None) -> None:
-    """Serve web, worker and beat together; Ctrl-C stops all of them and the embedded Redis."""
-    from werkzeug.serving import run_simple
-
-    from nup.embedded import stop_embedded_redis
+    """Serve web, worker and beat together; SIGTERM, SIGINT (Ctrl-C) or SIGHUP stops all of them
+    and the embedded Redis in order, a second signal at once (see nup/serving.py)."""
+    from nup import serving
 
     app = current_app._get_current_object()
-    port = port or app.config["PORT"]
-    instance = Path(app.config["INSTANCE_DIR"])
-    env = _child_environment()
-    children = [
-        subprocess.Popen(_celery_command(*WORKER_ARGS), env=env, cwd=PROJECT_ROOT),
-        subprocess.Popen(
-            _celery_command("beat", "-l", "INFO", "-s", str(instance / "celerybeat-schedule")),
-            env=env,
-            cwd=PROJECT_ROOT,
-        ),
-    ]
-
-    def stop(*_args: object) -> None:
-        raise KeyboardInterrupt
-
-    # Explicit handlers: a shell that started us in the background may have ignored SIGINT.
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    click.echo(f" * N-Up: http://{host}:{port}  (worker pid {children[0].pid}, beat pid {children[1].pid})")
-    try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-        stop_embedded_redis()
-        click.echo(" * N-Up stopped: web, worker, beat and the embedded Redis.")
+    serving.exit_now(serving.serve(app, host=host, port=port or app.config["PORT"]))
 
 
 @click.command("worker", context_settings={"ignore_unknown_options": True})

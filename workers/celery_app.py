@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 from nup import create_app
-from workers.schedule import BEAT_SCHEDULE
+from workers.schedule import beat_schedule
 
 TASK_MODULES = (
     "workers.tasks.notifications",
@@ -18,7 +18,7 @@ TASK_MODULES = (
 
 flask_app = create_app()
 celery = flask_app.extensions["celery"]
-celery.conf.beat_schedule = BEAT_SCHEDULE
+celery.conf.beat_schedule = beat_schedule(flask_app.config)
 for module in TASK_MODULES:
     importlib.import_module(module)
 app = celery

@@ -12,8 +12,9 @@ from nup.extensions import db
 from nup.mentoring import runs, sessions
 from nup.mentoring.models import MatchRun, RunStatus
 from nup.timeutil import utcnow
+from workers.schedule import MATCH_RUN_STUCK_AFTER_SECONDS
 
-STUCK_AFTER = timedelta(minutes=2)
+STUCK_AFTER = timedelta(seconds=MATCH_RUN_STUCK_AFTER_SECONDS)  # beat's pace follows it
 
 
 @shared_task(name=runs.COMPUTE_TASK, acks_late=True)

@@ -12,8 +12,9 @@ from nup.extensions import db
 from nup.reviews import assigning
 from nup.reviews.models import AssignmentRun, RunStatus
 from nup.timeutil import utcnow
+from workers.schedule import ASSIGNMENT_RUN_STUCK_AFTER_SECONDS
 
-STUCK_AFTER = timedelta(minutes=2)
+STUCK_AFTER = timedelta(seconds=ASSIGNMENT_RUN_STUCK_AFTER_SECONDS)  # beat's pace follows it
 
 
 @shared_task(name=assigning.PLAN_TASK, bind=True, acks_late=True, max_retries=3)
