@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 
+from nup import security
 from nup.applications.models import Application, ApplicationStatus, Document
+from nup.errors import NotFound
 from nup.extensions import db
 
 
@@ -91,3 +93,28 @@ def status_counts(call_id: int) -> dict[str, int]:
         select(Application.status, func.count()).where(Application.call_id == call_id).group_by(Application.status)
     )
     return {status: count for status, count in rows}
+
+
+# ------------------------------------------------------------------------ visibility
+
+
+def visible_applications(actor) -> Select:
+    """A select of the applications `actor` may see: officers every one, an applicant their own, others none.
+
+    Pages, the API and exports start from this and filter, sort and page further; it agrees
+    with `security.can(actor, "application.view", application)` row for row.
+    """
+    query = select(Application)
+    if security.can(actor, "applications.screen"):
+        return query
+    if security.can(actor, "applicant.pages"):
+        return query.where(Application.user_id == actor.id)
+    return query.where(false())
+
+
+def application_visible_or_404(actor, application_id: int) -> Application:
+    """The application if `actor` may see it; otherwise NotFound (someone else's is as good as not there)."""
+    application = db.session.scalar(visible_applications(actor).where(Application.id == application_id))
+    if application is None:
+        raise NotFound()
+    return application
