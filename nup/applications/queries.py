@@ -12,21 +12,6 @@ from nup.errors import NotFound
 from nup.extensions import db
 
 
-def own_application(user, application_id: int) -> Application | None:
-    """The application if it belongs to `user` (None otherwise: the caller answers 404)."""
-    return db.session.scalar(
-        select(Application).where(Application.id == application_id, Application.user_id == user.id)
-    )
-
-
-def applications_of(user) -> list[Application]:
-    return list(
-        db.session.scalars(
-            select(Application).where(Application.user_id == user.id).order_by(Application.created_at.desc())
-        )
-    )
-
-
 def application_on_call(user, call_id: int) -> Application | None:
     return db.session.scalar(select(Application).where(Application.call_id == call_id, Application.user_id == user.id))
 
