@@ -87,7 +87,7 @@ def _actor(world, name: str) -> User:
 
 
 def test_each_visible_query_returns_exactly_the_allowed_rows(app, world):
-    from nup.errors import NotFound
+    from werkzeug.exceptions import NotFound
 
     with app.app_context():
         for name in ACTORS:

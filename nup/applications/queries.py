@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, false, func, or_, select
+from werkzeug.exceptions import NotFound
 
 from nup import security
 from nup.applications.models import Application, ApplicationStatus, Document
-from nup.errors import NotFound
 from nup.extensions import db
 
 

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import NotFound
 
 from nup import security
 from nup.applications.models import Application
 from nup.applications.queries import visible_applications
-from nup.errors import NotFound
 from nup.extensions import db
 from nup.mentoring import accounting
 from nup.mentoring.models import (

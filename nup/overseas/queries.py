@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, false, func, select
+from werkzeug.exceptions import NotFound
 
 from nup import security
 from nup.applications.models import Application
-from nup.errors import NotFound
 from nup.extensions import db
 from nup.overseas import kpis
 from nup.overseas.models import (

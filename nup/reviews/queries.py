@@ -11,12 +11,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, case, exists, false, func, select
+from werkzeug.exceptions import NotFound
 
 from nup import security
 from nup.accounts.models import User
 from nup.applications.models import Application
 from nup.applications.queries import visible_applications
-from nup.errors import NotFound
 from nup.extensions import db
 from nup.programmes.models import Call
 from nup.reviews.assigning import ACTIVE
