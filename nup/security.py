@@ -58,6 +58,19 @@ def _party(user: Any, obj: Any) -> bool:
     return user.role == APPLICANT and _owner(user, obj.application)
 
 
+def _own_live_assignment(user: Any, assignment: Any) -> bool:
+    if not (
+        _role(REVIEWER)(user)
+        and assignment is not None
+        and assignment.reviewer_id == user.id
+        and assignment.status in ("assigned", "draft", "submitted")
+    ):
+        return False
+    from nup.reviews.services import is_conflicted  # the policy sits below the domains it asks
+
+    return not is_conflicted(assignment.application_id, assignment.reviewer_id)
+
+
 RULES: dict[str, Rule] = {
     "public": lambda _user, _obj=None: True,
     "signed_in": _signed_in,
@@ -74,12 +87,7 @@ RULES: dict[str, Rule] = {
     "application.view": lambda user, app: _owner(user, app) or _role(OFFICER)(user),
     # An evaluator reads an application only through a live assignment of theirs (a conflict
     # ends it), and then only the evaluator's view (nup/reviews/evaluator_view.py).
-    "application.review": lambda user, assignment: (
-        _role(REVIEWER)(user)
-        and assignment is not None
-        and assignment.reviewer_id == user.id
-        and assignment.status in ("assigned", "draft", "submitted")
-    ),
+    "application.review": lambda user, assignment: _own_live_assignment(user, assignment),
     "application.edit": _owner,
     "application.submit": _owner,
     "applications.screen": _role(OFFICER),
@@ -89,14 +97,11 @@ RULES: dict[str, Rule] = {
     "reviews.manage": _role(OFFICER),
     "evaluator.pages": _role(REVIEWER),
     "assignments.list": _role(REVIEWER, OFFICER),
-    # An evaluator works only on their own live assignment: recording a conflict ends the
-    # assignment in the same transaction, so a conflicted evaluator never passes this rule.
-    "assignment.score": lambda user, assignment: (
-        _role(REVIEWER)(user)
-        and assignment is not None
-        and assignment.reviewer_id == user.id
-        and assignment.status in ("assigned", "draft", "submitted")
-    ),
+    # An evaluator works only on their own live assignment with no active conflict: recording a
+    # conflict ends the assignment, and should a row outlive it, the conflict still hides it.
+    "assignment.score": lambda user, assignment: _own_live_assignment(user, assignment),
+    # What reviews.queries.visible_assignments selects, for one object.
+    "assignment.view": lambda user, assignment: _role(OFFICER)(user) or _own_live_assignment(user, assignment),
     # Mentoring
     "mentoring.manage": _role(OFFICER),
     "mentor.pages": _role(MENTOR),

@@ -85,3 +85,58 @@ def test_each_role_gets_exactly_what_the_policy_allows(app, make_user, api_token
 
 class _Anonymous:
     is_authenticated = False
+
+
+# ------------------------------------------------------------------------ row visibility
+
+# A route argument naming one of these is looked up through that kind's visible_* query.
+VISIBLE_KINDS = {
+    "application_id": "application",
+    "assignment_id": "assignment",
+    "match_id": "match",
+    "session_id": "session",
+    "plan_id": "plan",
+}
+OTHER_ARGUMENTS = {"step": "company"}
+
+
+def _visibility_routes(app):
+    """Every GET route whose arguments are one row id (and fixed words), with that row's kind."""
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or set()):
+            continue
+        ids = [a for a in rule.arguments if a in VISIBLE_KINDS]
+        if len(ids) == 1 and set(rule.arguments) - {ids[0]} <= set(OTHER_ARGUMENTS):
+            yield rule, ids[0], VISIBLE_KINDS[ids[0]]
+
+
+def test_every_row_route_shows_a_role_exactly_the_rows_visible_to_it(app, make_user, api_token):
+    """Walk each GET route over a row, for every role and every row of its kind: where the route lets
+    the role in, a row outside visible_*(actor) is 404 and a row inside it opens."""
+    from tests.visibility_world import build_world
+
+    world = build_world(app, make_user)
+    routes = list(_visibility_routes(app))
+    assert len(routes) >= 15 and {kind for _r, _a, kind in routes} == set(VISIBLE_KINDS.values())
+    walked = 0
+    for name, user in world.users.items():
+        client = app.test_client()
+        login_as(client, user)
+        headers = {"Authorization": f"Bearer {api_token(user)}"}
+        for rule, argument, kind in routes:
+            if not security.can(user, security.ROUTE_PERMISSIONS[rule.endpoint]):
+                continue  # refused by role: the matrix above
+            for row_id in world.all_ids(kind):
+                with app.test_request_context():
+                    from flask import url_for
+
+                    fixed = {k: v for k, v in OTHER_ARGUMENTS.items() if k in rule.arguments}
+                    url = url_for(rule.endpoint, **{argument: row_id, **fixed})
+                response = client.get(url, headers=headers if url.startswith("/api/") else {})
+                where = f"GET {url} as {name}"
+                if row_id in world.expected[name][kind]:
+                    assert response.status_code in (200, 302), f"visible but refused: {where} -> {response.status_code}"
+                else:
+                    assert response.status_code == 404, f"not visible but answered: {where} -> {response.status_code}"
+                walked += 1
+    assert walked > 50

@@ -34,10 +34,12 @@ from nup.api.mentoring_schemas import (
 )
 from nup.api.schemas import ErrorSchema
 from nup.applications.models import Application
+from nup.applications.queries import visible_applications
 from nup.audit import services as audit
 from nup.errors import Conflict, DomainError
 from nup.extensions import db
 from nup.mentoring import logs, matches, pool, runs, sessions
+from nup.mentoring import queries as mentoring_queries
 from nup.mentoring.models import Mentor, MentoringSession, MentorMatch
 from nup.timeutil import utcnow
 from nup.web import client_ip
@@ -54,18 +56,6 @@ def _page(query, args: dict) -> dict:
 
 def _mentor(mentor_id: int) -> Mentor:
     return db.session.get(Mentor, mentor_id) or abort(404)
-
-
-def _visible(query, model, me: User):
-    """Officers see everything; a mentor their own; a founder their own startups'."""
-    if security.can(me, "mentoring.manage"):
-        return query
-    if me.role == "mentor":
-        mentor = pool.mentor_of(me)
-        return query.where(model.mentor_id == (mentor.id if mentor else -1))
-    if me.role == "applicant":
-        return query.where(model.application_id.in_(select(Application.id).where(Application.user_id == me.id)))
-    abort(403)
 
 
 # ----------------------------------------------------------------------------------- mentors
@@ -157,7 +147,7 @@ def mentor_suggestions(application_id: int):
 @bp.response(200, MatchListSchema)
 def list_matches(args: dict):
     """Matches: officers all; a mentor theirs; a founder their startups'."""
-    query = _visible(select(MentorMatch), MentorMatch, _me())
+    query = mentoring_queries.visible_matches(_me())
     if args["status"]:
         query = query.where(MentorMatch.status == args["status"])
     if args["application_id"]:
@@ -171,7 +161,7 @@ def list_matches(args: dict):
 @bp.alt_response(409, schema=ErrorSchema, description="Conflict of interest, inactive mentor, no capacity")
 def create_match(payload: dict):
     """Pick a mentor for a selected startup (officers; founders where the call allows); the mentor is asked."""
-    application = db.session.get(Application, payload["application_id"])
+    application = db.session.scalar(visible_applications(_me()).where(Application.id == payload["application_id"]))
     if application is None:
         raise DomainError(fields={"application_id": ["No application has that id."]})
     mentor = db.session.get(Mentor, payload["mentor_id"])
@@ -187,7 +177,7 @@ def create_match(payload: dict):
 @bp.response(200, MatchOutSchema)
 def respond_match(payload: dict, match_id: int):
     """Accept or decline a proposed match (the mentor); declining needs a note."""
-    match = matches.get_match(match_id)
+    match = mentoring_queries.match_visible_or_404(_me(), match_id)
     matches.respond_match(match, actor=_me(), accept=payload["accept"], note=payload["note"], now=utcnow())
     db.session.commit()
     return match
@@ -201,7 +191,7 @@ def respond_match(payload: dict, match_id: int):
 @bp.response(200, SessionListSchema)
 def list_sessions(args: dict):
     """Sessions: officers all; a mentor theirs; a founder their startups'."""
-    query = _visible(select(MentoringSession), MentoringSession, _me())
+    query = mentoring_queries.visible_sessions(_me())
     if args["status"]:
         query = query.where(MentoringSession.status == args["status"])
     if args["application_id"]:
@@ -216,7 +206,7 @@ def list_sessions(args: dict):
 @bp.alt_response(422, schema=ErrorSchema, description="In the past, too short or long, no place")
 def book_session(payload: dict):
     """Book a session on an accepted match; both sides get a calendar invitation (.ics) by email."""
-    match = db.session.get(MentorMatch, payload.pop("match_id"))
+    match = db.session.scalar(mentoring_queries.visible_matches(_me()).where(MentorMatch.id == payload.pop("match_id")))
     if match is None:
         raise DomainError(fields={"match_id": ["No match has that id."]})
     session = sessions.book_session(match, actor=_me(), values=payload, now=utcnow())
@@ -225,9 +215,7 @@ def book_session(payload: dict):
 
 
 def _session(session_id: int) -> MentoringSession:
-    session = sessions.get_session(session_id)
-    security.require(_me(), "session.view", session)
-    return session
+    return mentoring_queries.session_visible_or_404(_me(), session_id)
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import abort
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -36,17 +35,11 @@ def _me() -> User:
 
 
 def _plan(plan_id: int) -> SupportPlan:
-    plan = queries.plan(plan_id)
-    if plan is None or not security.can(_me(), "overseas.plan.view", plan):
-        abort(404)  # another firm's plan is as good as not there
-    return plan
+    return queries.plan_visible_or_404(_me(), plan_id)  # another firm's plan is as good as not there
 
 
 def _report(report_id: int) -> KpiReport:
-    report = queries.report(report_id)
-    if report is None or not security.can(_me(), "overseas.plan.view", report.plan):
-        abort(404)
-    return report
+    return queries.report_visible_or_404(_me(), report_id)
 
 
 def report_out(report: KpiReport) -> dict:
@@ -74,7 +67,7 @@ def _commit() -> None:
 def list_plans(args: dict):
     """Support plans: officers see every plan (filter by call and at-risk), a founder only their own."""
     pagination = queries.paginate_plans(
-        page=args["page"], per_page=args["per_page"], call_id=args["call_id"], at_risk=args["at_risk"], user=_me()
+        page=args["page"], per_page=args["per_page"], call_id=args["call_id"], at_risk=args["at_risk"], actor=_me()
     )
     return {"items": pagination.items, "total": pagination.total}
 
@@ -137,7 +130,7 @@ def list_reports(args: dict, plan_id: int):
     """The plan's KPI reports, newest first."""
     plan = _plan(plan_id)
     pagination = queries.paginate_reports(
-        page=args["page"], per_page=args["per_page"], status=args["status"], plan_id=plan.id
+        page=args["page"], per_page=args["per_page"], status=args["status"], plan_id=plan.id, actor=_me()
     )
     return {"items": [report_out(r) for r in pagination.items], "total": pagination.total}
 

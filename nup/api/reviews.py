@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import abort, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from nup import security
 from nup.accounts.models import User
 from nup.api.blueprint import bp
 from nup.api.review_schemas import (
@@ -98,10 +96,8 @@ def record_conflict(payload: dict, call_id: int):
 
 
 def _own_assignment(assignment_id: int) -> Assignment:
-    assignment = queries.own_assignment(_me(), assignment_id)
-    if assignment is None:
-        abort(404)  # not yours, ended, or conflicted: as good as not there
-    return assignment
+    # not yours, ended, or conflicted: as good as not there (404)
+    return queries.assignment_visible_or_404(_me(), assignment_id)
 
 
 @bp.route("/assignments/<int:assignment_id>/recuse", methods=["POST"])
@@ -168,13 +164,7 @@ def assignment_run(run_id: int):
 @bp.response(200, AssignmentListSchema)
 def list_assignments(args: dict):
     """Evaluators: their own live assignments. Officers: any, filtered by call and stage."""
-    me = _me()
-    if security.can(me, "reviews.manage"):
-        query = select(Assignment)
-    elif security.can(me, "evaluator.pages"):
-        query = queries._live(select(Assignment).where(Assignment.reviewer_id == me.id))
-    else:
-        abort(403)
+    query = queries.visible_assignments(_me())
     if args["call_id"]:
         query = query.where(Assignment.call_id == args["call_id"])
     if args["stage"]:

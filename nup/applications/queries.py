@@ -4,25 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, false, func, or_, select
+from werkzeug.exceptions import NotFound
 
+from nup import security
 from nup.applications.models import Application, ApplicationStatus, Document
 from nup.extensions import db
-
-
-def own_application(user, application_id: int) -> Application | None:
-    """The application if it belongs to `user` (None otherwise: the caller answers 404)."""
-    return db.session.scalar(
-        select(Application).where(Application.id == application_id, Application.user_id == user.id)
-    )
-
-
-def applications_of(user) -> list[Application]:
-    return list(
-        db.session.scalars(
-            select(Application).where(Application.user_id == user.id).order_by(Application.created_at.desc())
-        )
-    )
 
 
 def application_on_call(user, call_id: int) -> Application | None:
@@ -131,3 +118,26 @@ def shared_registration_numbers(call_id: int, application_ids) -> dict[int, list
             if row.id in wanted:
                 result[row.id] = [other for other in group if other.id != row.id]
     return result
+# ------------------------------------------------------------------------ visibility
+
+
+def visible_applications(actor) -> Select:
+    """A select of the applications `actor` may see: officers every one, an applicant their own, others none.
+
+    Pages, the API and exports start from this and filter, sort and page further; it agrees
+    with `security.can(actor, "application.view", application)` row for row.
+    """
+    query = select(Application)
+    if security.can(actor, "applications.screen"):
+        return query
+    if security.can(actor, "applicant.pages"):
+        return query.where(Application.user_id == actor.id)
+    return query.where(false())
+
+
+def application_visible_or_404(actor, application_id: int) -> Application:
+    """The application if `actor` may see it; otherwise NotFound (someone else's is as good as not there)."""
+    application = db.session.scalar(visible_applications(actor).where(Application.id == application_id))
+    if application is None:
+        raise NotFound()
+    return application

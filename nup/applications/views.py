@@ -29,10 +29,8 @@ STEP_FIELDS = {"company": COMPANY_FIELDS, "plan": PLAN_FIELDS}
 
 
 def _own(application_id: int) -> Application:
-    application = queries.own_application(current_user, application_id)
-    if application is None:
-        abort(404)  # someone else's application does not exist, as far as this user knows
-    return application
+    # someone else's application does not exist, as far as this user knows (404)
+    return queries.application_visible_or_404(current_user._get_current_object(), application_id)
 
 
 @bp.post("/calls/<int:call_id>/apply")

@@ -27,12 +27,14 @@ def index():
 def dashboard():
     context = {}
     if current_user.role == "applicant":
-        from nup.applications.queries import applications_of
+        from nup.applications.queries import visible_applications
         from nup.programmes.queries import public_calls
         from nup.reviews.cohort import selected_query
 
         now = utcnow()
-        applications = applications_of(current_user)
+        applications = db.session.scalars(
+            visible_applications(current_user).order_by(Application.created_at.desc())
+        ).all()
         mine = [a.id for a in applications]
         context = {
             "applications": applications,

@@ -111,7 +111,7 @@ def mentor(mentor_id: int):
         form=form,
         vet_form=VetForm(formdata=None),
         active_form=ActiveForm(formdata=None),
-        sessions=queries.sessions_of(mentor_id=mentor.id)[:20],
+        sessions=queries.sessions_of(actor=_me(), mentor_id=mentor.id)[:20],
         labels=labels(),
     )
 
@@ -177,8 +177,8 @@ def _startup_page(application: Application, allowance_form: AllowanceForm | None
         need=need,
         suggestions=suggestions,
         conflicted=conflicted,
-        matches=queries.matches_of(application_id=application.id),
-        sessions=queries.sessions_of(application_id=application.id),
+        matches=queries.matches_of(actor=_me(), application_id=application.id),
+        sessions=queries.sessions_of(actor=_me(), application_id=application.id),
         usage=queries.usage_of(application.id),
         propose_form=ProposeForm(formdata=None),
         allowance_form=allowance_form,
@@ -231,7 +231,7 @@ def allowance(application_id: int):
 
 @bp.post("/matches/<int:match_id>/end")
 def end_match(match_id: int):
-    match = matches.get_match(match_id)
+    match = queries.match_visible_or_404(_me(), match_id)
     form = ReasonForm()
     try:
         sessions.end_match(
@@ -342,9 +342,7 @@ def approvals():
 
 @bp.post("/sessions/<int:session_id>/approve")
 def approve(session_id: int):
-    from nup.mentoring.sessions import get_session
-
-    session = get_session(session_id)
+    session = queries.session_visible_or_404(_me(), session_id)
     decision = request.form.get("decision")
     form = ReasonForm()
     form.validate_on_submit()  # CSRF; the note is only required for a return, which the service checks

@@ -6,9 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import NotFound
 
+from nup import security
+from nup.applications.models import Application
+from nup.applications.queries import visible_applications
 from nup.extensions import db
 from nup.mentoring import accounting
 from nup.mentoring.models import (
@@ -118,10 +122,11 @@ def approved_hours_by_application(application_ids: list[int] | None = None) -> d
 
 
 def sessions_of(
-    *, mentor_id: int | None = None, application_id: int | None = None, statuses=None
+    *, actor, mentor_id: int | None = None, application_id: int | None = None, statuses=None
 ) -> list[MentoringSession]:
+    """The sessions `actor` may see, narrowed by mentor, startup and status, newest first."""
     # Lists show each session's startup and mentor: load them with the sessions, not one by one.
-    query = select(MentoringSession).options(
+    query = visible_sessions(actor).options(
         selectinload(MentoringSession.application), selectinload(MentoringSession.mentor)
     )
     if mentor_id is not None:
@@ -133,8 +138,11 @@ def sessions_of(
     return list(db.session.scalars(query.order_by(MentoringSession.starts_at.desc())))
 
 
-def matches_of(*, mentor_id: int | None = None, application_id: int | None = None, statuses=None) -> list[MentorMatch]:
-    query = select(MentorMatch).options(selectinload(MentorMatch.application), selectinload(MentorMatch.mentor))
+def matches_of(
+    *, actor, mentor_id: int | None = None, application_id: int | None = None, statuses=None
+) -> list[MentorMatch]:
+    """The matches `actor` may see, narrowed by mentor, startup and status, newest first."""
+    query = visible_matches(actor).options(selectinload(MentorMatch.application), selectinload(MentorMatch.mentor))
     if mentor_id is not None:
         query = query.where(MentorMatch.mentor_id == mentor_id)
     if application_id is not None:
@@ -200,3 +208,44 @@ def cohort_overview(application_ids: list[int]) -> dict[int, dict]:
     return {
         a: {"matches": matches.get(a, []), "hours": hours.get(a, 0.0), "need": needs.get(a)} for a in application_ids
     }
+
+
+# ------------------------------------------------------------------------ visibility
+
+
+def _visible(model, actor) -> Select:
+    """Officers see every row; a mentor their own; a founder their own startups'; anyone else none."""
+    query = select(model)
+    if security.can(actor, "mentoring.manage"):
+        return query
+    if security.can(actor, "mentor.pages"):
+        return query.where(model.mentor_id.in_(select(Mentor.id).where(Mentor.user_id == actor.id)))
+    if security.can(actor, "applicant.pages"):
+        return query.where(model.application_id.in_(visible_applications(actor).with_only_columns(Application.id)))
+    return query.where(false())
+
+
+def visible_matches(actor) -> Select:
+    """A select of the mentor matches `actor` may see (agrees with `can(actor, "match.view", match)`)."""
+    return _visible(MentorMatch, actor)
+
+
+def visible_sessions(actor) -> Select:
+    """A select of the mentoring sessions `actor` may see (agrees with `can(actor, "session.view", session)`)."""
+    return _visible(MentoringSession, actor)
+
+
+def match_visible_or_404(actor, match_id: int) -> MentorMatch:
+    """The match if `actor` may see it; otherwise NotFound (someone else's is as good as not there)."""
+    match = db.session.scalar(visible_matches(actor).where(MentorMatch.id == match_id))
+    if match is None:
+        raise NotFound()
+    return match
+
+
+def session_visible_or_404(actor, session_id: int) -> MentoringSession:
+    """The session if `actor` may see it; otherwise NotFound."""
+    session = db.session.scalar(visible_sessions(actor).where(MentoringSession.id == session_id))
+    if session is None:
+        raise NotFound()
+    return session

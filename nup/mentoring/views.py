@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from nup import security
+from nup.applications import queries as application_queries
 from nup.applications.models import Application
 from nup.errors import Conflict, DomainError
 from nup.extensions import db, limiter
@@ -117,8 +118,8 @@ def mentor_home():
     mentor = pool.mentor_of(_me())
     if mentor is None:
         return render_template("mentoring/mentor_home.html", mentor=None)
-    my_matches = queries.matches_of(mentor_id=mentor.id, statuses=(MatchStatus.PROPOSED, MatchStatus.ACCEPTED))
-    my_sessions = queries.sessions_of(mentor_id=mentor.id)
+    my_matches = queries.matches_of(actor=_me(), statuses=(MatchStatus.PROPOSED, MatchStatus.ACCEPTED))
+    my_sessions = queries.sessions_of(actor=_me())
     now = utcnow()
     return render_template(
         "mentoring/mentor_home.html",
@@ -166,7 +167,7 @@ def mentor_profile():
 
 @bp.post("/matches/<int:match_id>/respond")
 def respond(match_id: int):
-    match = matches.get_match(match_id)
+    match = queries.match_visible_or_404(_me(), match_id)
     form = RespondForm()
     if not form.validate_on_submit():
         flash(form_errors_text(form), "error")
@@ -187,7 +188,7 @@ def respond(match_id: int):
 
 
 def _owned_application(application_id: int) -> Application:
-    application = db.session.get(Application, application_id) or abort(404)
+    application = application_queries.application_visible_or_404(_me(), application_id)
     security.require(_me(), "startup.mentoring", application)
     if not is_selected(application.id):
         abort(404)
@@ -197,7 +198,8 @@ def _owned_application(application_id: int) -> Application:
 @bp.get("/mine")
 def my_mentoring():
     """The founder's way in: straight to the selected startup's page, or a choice when there are several."""
-    mine = db.session.scalars(selected_query().where(Application.user_id == _me().id)).all()
+    visible = application_queries.visible_applications(_me()).with_only_columns(Application.id)
+    mine = db.session.scalars(selected_query().where(Application.id.in_(visible))).all()
     if len(mine) == 1:
         return redirect(url_for(".startup_home", application_id=mine[0].id))
     return render_template("mentoring/mine.html", applications=mine)
@@ -208,8 +210,8 @@ def startup_home(application_id: int):
     application = _owned_application(application_id)
     need = matches.need_for(application, now=utcnow())
     db.session.commit()  # keep the prefilled need
-    my_matches = queries.matches_of(application_id=application.id)
-    my_sessions = queries.sessions_of(application_id=application.id)
+    my_matches = queries.matches_of(actor=_me(), application_id=application.id)
+    my_sessions = queries.sessions_of(actor=_me(), application_id=application.id)
     suggestions = []
     if application.call.mentoring_self_pick:
         _need, suggestions, _conflicted = matches.suggestions_for(application, now=utcnow())
@@ -265,7 +267,7 @@ def self_pick(application_id: int, mentor_id: int):
 
 @bp.route("/matches/<int:match_id>/book", methods=["GET", "POST"])
 def book(match_id: int):
-    match = matches.get_match(match_id)
+    match = queries.match_visible_or_404(_me(), match_id)
     security.require(_me(), "session.book", match)
     form = SessionForm()
     if form.validate_on_submit():
@@ -320,13 +322,12 @@ def _render_session(session, **forms):
 
 @bp.get("/sessions/<int:session_id>")
 def session(session_id: int):
-    return _render_session(sessions.get_session(session_id))
+    return _render_session(queries.session_visible_or_404(_me(), session_id))
 
 
 @bp.get("/sessions/<int:session_id>/invite.ics")
 def session_ics(session_id: int):
-    session = sessions.get_session(session_id)
-    security.require(_me(), "session.view", session)
+    session = queries.session_visible_or_404(_me(), session_id)
     ics = sessions.session_ics(session, now=utcnow())
     return Response(
         ics,
@@ -336,7 +337,7 @@ def session_ics(session_id: int):
 
 
 def _session_action(session_id: int, form_class, action, success: str, form_name: str):
-    session = sessions.get_session(session_id)
+    session = queries.session_visible_or_404(_me(), session_id)
     form = form_class()
     if form.validate_on_submit():
         try:
@@ -351,7 +352,7 @@ def _session_action(session_id: int, form_class, action, success: str, form_name
     else:
         flash(form_errors_text(form) or _("Nothing was saved: correct the marked fields."), "error")
     db.session.rollback()
-    return _render_session(sessions.get_session(session_id), **{form_name: form}), 422
+    return _render_session(queries.session_visible_or_404(_me(), session_id), **{form_name: form}), 422
 
 
 def _version(form) -> int | None:

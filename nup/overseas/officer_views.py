@@ -37,7 +37,7 @@ def _me():
 
 
 def _plan(plan_id: int) -> SupportPlan:
-    return queries.plan(plan_id) or abort(404)
+    return queries.plan_visible_or_404(_me(), plan_id)
 
 
 def _language() -> str:
@@ -85,7 +85,9 @@ def plans():
     at_risk = {"yes": True, "no": False}.get(request.args.get("at_risk", ""))
     call_id = request.args.get("call_id", type=int)
     q = (request.args.get("q") or "")[:100]
-    pagination = queries.paginate_plans(page=page_arg(), per_page=per_page_arg(), call_id=call_id, at_risk=at_risk, q=q)
+    pagination = queries.paginate_plans(
+        page=page_arg(), per_page=per_page_arg(), call_id=call_id, at_risk=at_risk, q=q, actor=_me()
+    )
     return render_template(
         "overseas/staff_plans.html",
         pagination=pagination,
@@ -268,7 +270,7 @@ def milestone_status(milestone_id: int):
 def reports():
     status = request.args.get("status", "submitted")
     status = status if status in catalogue.REPORT_STATUSES else None
-    pagination = queries.paginate_reports(page=page_arg(), per_page=per_page_arg(), status=status)
+    pagination = queries.paginate_reports(page=page_arg(), per_page=per_page_arg(), status=status, actor=_me())
     return render_template(
         "overseas/staff_reports.html", pagination=pagination, status=status or "", catalogue=catalogue
     )
@@ -276,7 +278,7 @@ def reports():
 
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
 def report(report_id: int):
-    report = queries.report(report_id) or abort(404)
+    report = queries.report_visible_or_404(_me(), report_id)
     form = DecisionForm()
     if request.method == "POST" and form.validate_on_submit():
         try:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
+from werkzeug.exceptions import NotFound
 
+from nup import security
 from nup.applications.models import Application
 from nup.extensions import db
 from nup.overseas import kpis
@@ -28,18 +30,9 @@ def plan(plan_id: int) -> SupportPlan | None:
     return db.session.get(SupportPlan, plan_id)
 
 
-def own_plans(user) -> list[SupportPlan]:
-    """The signed-in founder's plans, newest first."""
-    return list(
-        db.session.scalars(select(SupportPlan).where(SupportPlan.user_id == user.id).order_by(SupportPlan.id.desc()))
-    )
-
-
-def plans_query(*, call_id: int | None = None, at_risk: bool | None = None, q: str = "", user=None) -> Select:
-    """Plans for a list (officers: all; a founder: their own), filtered."""
-    query = select(SupportPlan).join(Application, Application.id == SupportPlan.application_id)
-    if user is not None and user.role != "officer":
-        query = query.where(SupportPlan.user_id == user.id)
+def plans_query(*, actor, call_id: int | None = None, at_risk: bool | None = None, q: str = "") -> Select:
+    """The plans `actor` may see (officers: all; a founder: their own), filtered, for a list."""
+    query = visible_plans(actor).join(Application, Application.id == SupportPlan.application_id)
     if call_id:
         query = query.where(SupportPlan.call_id == call_id)
     if at_risk is not None:
@@ -158,10 +151,9 @@ def report(report_id: int) -> KpiReport | None:
     return db.session.get(KpiReport, report_id)
 
 
-def reports_query(*, status: str | None = None, plan_id: int | None = None, user=None) -> Select:
-    query = select(KpiReport).join(SupportPlan, SupportPlan.id == KpiReport.plan_id)
-    if user is not None and user.role != "officer":
-        query = query.where(SupportPlan.user_id == user.id)
+def reports_query(*, actor, status: str | None = None, plan_id: int | None = None) -> Select:
+    """The KPI reports `actor` may see, filtered, newest first."""
+    query = visible_reports(actor)
     if status:
         query = query.where(KpiReport.status == status)
     if plan_id:
@@ -187,3 +179,39 @@ def item(item_id: int) -> SupportItem | None:
 
 def check(check_id: int) -> PlanCheck | None:
     return db.session.get(PlanCheck, check_id)
+
+
+# ------------------------------------------------------------------------ visibility
+
+
+def visible_plans(actor) -> Select:
+    """A select of the support plans `actor` may see: officers every one, a founder their own startup's,
+    anyone else none (agrees with `can(actor, "overseas.plan.view", plan)`)."""
+    query = select(SupportPlan)
+    if security.can(actor, "overseas.manage"):
+        return query
+    if security.can(actor, "overseas.own"):
+        return query.where(SupportPlan.user_id == actor.id)
+    return query.where(false())
+
+
+def plan_visible_or_404(actor, plan_id: int) -> SupportPlan:
+    """The plan if `actor` may see it; otherwise NotFound (another firm's plan is as good as not there)."""
+    found = db.session.scalar(visible_plans(actor).where(SupportPlan.id == plan_id))
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def visible_reports(actor) -> Select:
+    """A select of the KPI reports of the plans `actor` may see."""
+    plans = visible_plans(actor).with_only_columns(SupportPlan.id)
+    return select(KpiReport).where(KpiReport.plan_id.in_(plans))
+
+
+def report_visible_or_404(actor, report_id: int) -> KpiReport:
+    """The KPI report if `actor` may see its plan; otherwise NotFound."""
+    found = db.session.scalar(visible_reports(actor).where(KpiReport.id == report_id))
+    if found is None:
+        raise NotFound()
+    return found

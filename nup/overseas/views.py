@@ -9,7 +9,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from nup import security
 from nup.audit import services as audit
 from nup.errors import DomainError
 from nup.extensions import db
@@ -37,17 +36,11 @@ def _me():
 
 
 def _own_plan(plan_id: int) -> SupportPlan:
-    plan = queries.plan(plan_id)
-    if plan is None or not security.can(_me(), "overseas.plan.own", plan):
-        abort(404)  # another firm's plan is as good as not there
-    return plan
+    return queries.plan_visible_or_404(_me(), plan_id)  # another firm's plan is as good as not there
 
 
 def _own_report(report_id: int) -> KpiReport:
-    report = queries.report(report_id)
-    if report is None or not security.can(_me(), "overseas.plan.own", report.plan):
-        abort(404)
-    return report
+    return queries.report_visible_or_404(_me(), report_id)
 
 
 def report_form_choices(form: ReportForm, plan: SupportPlan, periods=None) -> ReportForm:
@@ -87,7 +80,7 @@ def _values(form: ReportForm) -> dict:
 
 @bp.get("")
 def my_plans():
-    plans = queries.own_plans(_me())
+    plans = db.session.scalars(queries.visible_plans(_me()).order_by(SupportPlan.id.desc())).all()
     if len(plans) == 1:
         return redirect(url_for(".plan", plan_id=plans[0].id))
     return render_template("overseas/my_plans.html", plans=plans)
@@ -271,10 +264,8 @@ def submit_milestone(milestone_id: int):
 @bp.get("/evidence/<int:evidence_id>")
 def download_evidence(evidence_id: int):
     """An evidence file, to its firm and to officers only, always as a download."""
-    item = queries.evidence(evidence_id)
-    plan = queries.plan(item.plan_id) if item else None
-    if item is None or not security.can(_me(), "overseas.plan.view", plan):
-        abort(404)
+    item = queries.evidence(evidence_id) or abort(404)
+    plan = queries.plan_visible_or_404(_me(), item.plan_id)
     if _me().id != plan.user_id:
         audit.record(_me(), "overseas.evidence_downloaded", item, ip=client_ip())
         db.session.commit()

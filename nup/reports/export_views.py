@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, request, send_file
 from flask_login import current_user
 
 from nup.applications.models import Application
+from nup.applications.queries import application_visible_or_404
 from nup.audit import services as audit
 from nup.extensions import db
 from nup.programmes.models import Call
@@ -60,7 +61,7 @@ def scores_csv(call_id: int):
 
 @bp.get("/applications/<int:application_id>/evaluation-summary.pdf")
 def summary_pdf(application_id: int):
-    application = db.session.get(Application, application_id) or abort(404)
+    application = application_visible_or_404(current_user._get_current_object(), application_id)
     stage = _stage_arg()
     data = evaluation_summary.summary_pdf(application, stage, now=utcnow())
     name = f"nup-application-{application.id}-{stage}-evaluation-summary.pdf"

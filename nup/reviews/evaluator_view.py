@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, select
+from sqlalchemy import case
 
 from nup.accounts.models import User
 from nup.applications.models import Application
@@ -87,7 +87,7 @@ def evaluator_view(assignment: Assignment) -> EvaluatorView:
 def reading_assignment(reviewer: User, application_id: int) -> Assignment | None:
     """The evaluator's live, unconflicted assignment on the application (a blind one first), or None."""
     return db.session.scalars(
-        queries._live(
-            select(Assignment).where(Assignment.application_id == application_id, Assignment.reviewer_id == reviewer.id)
-        ).order_by(case((Assignment.stage == Stage.DOCUMENT, 0), else_=1), Assignment.id)
+        queries.visible_assignments(reviewer)
+        .where(Assignment.application_id == application_id, Assignment.reviewer_id == reviewer.id)
+        .order_by(case((Assignment.stage == Stage.DOCUMENT, 0), else_=1), Assignment.id)
     ).first()

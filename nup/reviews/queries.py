@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import Select, and_, case, exists, false, func, select
+from werkzeug.exceptions import NotFound
 
+from nup import security
 from nup.accounts.models import User
 from nup.applications.models import Application
+from nup.applications.queries import visible_applications
 from nup.extensions import db
 from nup.programmes.models import Call
 from nup.reviews.assigning import ACTIVE
@@ -46,7 +49,7 @@ def _live(query):
 def own_assignment(reviewer: User, assignment_id: int) -> Assignment | None:
     """The assignment if it is the evaluator's and live (None: the caller answers 404)."""
     return db.session.scalar(
-        _live(select(Assignment).where(Assignment.id == assignment_id, Assignment.reviewer_id == reviewer.id))
+        visible_assignments(reviewer).where(Assignment.id == assignment_id, Assignment.reviewer_id == reviewer.id)
     )
 
 
@@ -75,11 +78,11 @@ def blind_code(assignment_id: int) -> str:
 
 def queue_for(reviewer: User, *, page: int, per_page: int, status: str = "", language: str = "ko"):
     """The evaluator's assignments: to do first, Physical AI first, then by submission time (three queries)."""
-    ids = _live(
-        select(Assignment.id)
+    ids = (
+        visible_assignments(reviewer)
+        .with_only_columns(Assignment.id)
         .join(Application, Application.id == Assignment.application_id)
         .outerjoin(ReviewStage, and_(ReviewStage.call_id == Assignment.call_id, ReviewStage.kind == Assignment.stage))
-        .where(Assignment.reviewer_id == reviewer.id)
     )
     if status == "todo":
         ids = ids.where(Assignment.status != AssignmentStatus.SUBMITTED)
@@ -139,9 +142,7 @@ def queue_for(reviewer: User, *, page: int, per_page: int, status: str = "", lan
 
 def queue_counts(reviewer: User) -> dict[str, int]:
     rows = db.session.execute(
-        _live(select(Assignment.status, func.count()).where(Assignment.reviewer_id == reviewer.id)).group_by(
-            Assignment.status
-        )
+        visible_assignments(reviewer).with_only_columns(Assignment.status, func.count()).group_by(Assignment.status)
     )
     return {status: count for status, count in rows}
 
@@ -298,3 +299,40 @@ def application_briefs(ids: list[int]) -> dict[int, ApplicationBrief]:
         ).where(Application.id.in_(ids))
     )
     return {r[0]: ApplicationBrief(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows}
+
+
+# ------------------------------------------------------------------------ visibility
+
+
+def visible_assignments(actor) -> Select:
+    """A select of the assignments `actor` may see: officers every one; an evaluator their own live ones
+    with no active conflict (a conflict hides the pair everywhere, even if an assignment row remains);
+    anyone else none. Callers filter, sort and page further."""
+    query = select(Assignment)
+    if security.can(actor, "reviews.manage"):
+        return query
+    if security.can(actor, "evaluator.pages"):
+        return _live(query.where(Assignment.reviewer_id == actor.id))
+    return query.where(false())
+
+
+def assignment_visible_or_404(actor, assignment_id: int) -> Assignment:
+    """The assignment if `actor` may see it; otherwise NotFound (not yours, ended or conflicted)."""
+    assignment = db.session.scalar(visible_assignments(actor).where(Assignment.id == assignment_id))
+    if assignment is None:
+        raise NotFound()
+    return assignment
+
+
+def exclusion_requests_by(actor, application_id: int) -> list[Conflict]:
+    """The exclusion requests (기피) `actor` filed on an application they may see."""
+    visible = visible_applications(actor).with_only_columns(Application.id)
+    return list(
+        db.session.scalars(
+            select(Conflict).where(
+                Conflict.application_id == application_id,
+                Conflict.application_id.in_(visible),
+                Conflict.created_by_id == actor.id,
+            )
+        )
+    )

@@ -12,8 +12,9 @@ from nup.errors import DomainError
 from nup.extensions import db
 from nup.reviews import decisions, presentations, services
 from nup.reviews import objections as objection_services
+from nup.reviews import queries as review_queries
 from nup.reviews.forms import ExclusionRequestForm, ObjectionForm, RatingForm
-from nup.reviews.models import Conflict, Decision, Objection
+from nup.reviews.models import Decision, Objection
 from nup.timeutil import utcnow
 from nup.web import show_domain_error
 
@@ -25,7 +26,7 @@ def _me():
 
 
 def _own(application_id: int):
-    return application_queries.own_application(_me(), application_id) or abort(404)
+    return application_queries.application_visible_or_404(_me(), application_id)
 
 
 def _page(application, *, objection_form=None, rating_form=None, exclusion_form=None):
@@ -37,9 +38,7 @@ def _page(application, *, objection_form=None, rating_form=None, exclusion_form=
     objections = db.session.scalars(
         select(Objection).where(Objection.application_id == application.id).order_by(Objection.filed_at)
     ).all()
-    requests = db.session.scalars(
-        select(Conflict).where(Conflict.application_id == application.id, Conflict.created_by_id == _me().id)
-    ).all()
+    requests = review_queries.exclusion_requests_by(_me(), application.id)
     latest = released[-1] if released else None
     now = utcnow()
     return render_template(

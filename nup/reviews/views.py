@@ -70,7 +70,7 @@ def pledge(call_id: int):
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 def score(assignment_id: int):
-    assignment = queries.own_assignment(_me(), assignment_id) or abort(404)
+    assignment = queries.assignment_visible_or_404(_me(), assignment_id)
     call = assignment.call
     if not services.has_pledged(_me(), call.id):
         return redirect(url_for(".pledge", call_id=call.id, next=assignment.id))
@@ -137,7 +137,7 @@ def score(assignment_id: int):
 
 @bp.post("/assignments/<int:assignment_id>/recuse")
 def recuse(assignment_id: int):
-    assignment = queries.own_assignment(_me(), assignment_id) or abort(404)
+    assignment = queries.assignment_visible_or_404(_me(), assignment_id)
     form = RecuseForm()
     if not form.validate_on_submit():
         flash(_("Give the reason."), "error")

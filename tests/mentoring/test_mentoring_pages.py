@@ -93,11 +93,12 @@ def test_startup_and_mentor_see_only_their_own(app, client, mentoring, make_user
         other_founder = db.session.get(User, mentoring.startups[1].user_id)
         db.session.expunge(other_founder)
     login_as(client, other_founder)
-    assert client.get(f"/mentoring/sessions/{session_id}").status_code == 403
-    assert client.get(f"/mentoring/startup/{mentoring.startups[0].application_id}").status_code == 403
+    # Another's session or startup is as good as not there (404), not a refusal that tells it exists.
+    assert client.get(f"/mentoring/sessions/{session_id}").status_code == 404
+    assert client.get(f"/mentoring/startup/{mentoring.startups[0].application_id}").status_code == 404
     assert client.get(f"/mentoring/startup/{mentoring.startups[1].application_id}").status_code == 200
     login_as(client, mentoring.mentor_users[1])
-    assert client.get(f"/mentoring/sessions/{session_id}").status_code == 403
+    assert client.get(f"/mentoring/sessions/{session_id}").status_code == 404
     assert client.get("/staff/mentoring/").status_code == 403
     login_as(client, mentoring.mentor_users[0])
     page = client.get("/mentoring/").get_data(as_text=True)
@@ -232,7 +233,7 @@ def test_api_covers_mentors_matches_sessions_and_logs(app, client, mentoring, ap
     assert client.get("/api/v1/sessions", headers=founder).get_json()["total"] == 1
     other = {"Authorization": f"Bearer {api_token(mentoring.mentor_users[1])}"}
     assert client.get("/api/v1/sessions", headers=other).get_json()["total"] == 0
-    assert client.get(f"/api/v1/sessions/{session_id}", headers=other).status_code == 403
+    assert client.get(f"/api/v1/sessions/{session_id}", headers=other).status_code == 404
     spec = client.get("/api/v1/openapi.json").get_json()
     for path in (
         "/mentors",
