@@ -326,7 +326,9 @@ def path_api_with_reviewer_ids(world, scenario, actor, data, client, token):
         error = response.get_json()["error"]
         # Refused only because every choice left was tied: the refusal names an application and evaluator.
         if error["code"] == "conflict_of_interest":
-            assert "reviewer_ids" in error["fields"] and "evaluator" in error["message"]
+            assert "reviewer_ids" in error["fields"]
+            assert any(f"(id {r})" in error["message"] for r in chosen)
+            assert any(f"(id {a})" in error["message"] for a in world.application_ids)
     return 0
 
 
