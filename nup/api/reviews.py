@@ -116,12 +116,19 @@ def recuse(payload: dict, assignment_id: int):
 @bp.response(201, AssignResultSchema)
 @bp.alt_response(202, schema=AssignResultSchema, description="Large call: a job to poll")
 @bp.alt_response(409, schema=ErrorSchema, description="The call has not closed yet")
-@bp.alt_response(422, schema=ErrorSchema, description="No feasible assignment; the report says why")
+@bp.alt_response(
+    422,
+    schema=ErrorSchema,
+    description="No feasible assignment; the report says why. When only evaluators with a conflict of interest "
+    "could fill a place, code `conflict_of_interest` names each application and evaluator.",
+)
 def create_assignments(payload: dict, call_id: int):
     """Assign the call's eligible submitted applications among the evaluators (officers).
 
     Without `reviewer_ids` the call's panels are used. Answers 201 once committed, or 202 with a
-    job when the call is large. Re-running keeps every assignment already made.
+    job when the call is large. Re-running keeps every assignment already made. An evaluator is
+    never assigned to an application they have a conflict of interest with (recorded, or a
+    declared tie to the company, its number or its CEO: 제척), whichever evaluators are named.
     """
     call = _call(call_id)
     now = utcnow()

@@ -53,21 +53,37 @@ class NoPanel(DomainError):
 
 
 class InfeasiblePlan(DomainError):
-    """No plan keeps every rule; the report lists the applications short of evaluators."""
+    """No plan keeps every rule; the report lists the applications short of evaluators.
+
+    When a conflict of interest is what leaves an application short (an officer named only
+    evaluators tied to it), the refusal names each such pair.
+    """
 
     code = "infeasible"
 
     def __init__(self, report: dict):
         shortfalls = report.get("shortfalls") or []
-        super().__init__(
-            _l("No assignment keeps every rule: %(reason)s", reason=report.get("message", "")),
-            fields={
-                f"application:{s['application_id']}": [
-                    str(_l("needs %(needed)d, %(available)d available", needed=s["needed"], available=s["available"]))
-                ]
-                for s in shortfalls
-            },
-        )
+        fields = {
+            f"application:{s['application_id']}": [
+                str(_l("needs %(needed)d, %(available)d available", needed=s["needed"], available=s["available"]))
+            ]
+            for s in shortfalls
+        }
+        message = _l("No assignment keeps every rule: %(reason)s", reason=report.get("message", ""))
+        conflicts = {
+            (c["application_id"], c["reviewer_id"]): c.get("reason", "") for c in report.get("conflicts") or []
+        }
+        if conflicts:
+            self.code = services.ConflictOfInterest.code
+            described = services.describe_conflicts(conflicts)
+            fields["reviewer_ids"] = [text for _pair, text in described]
+            for (application_id, _reviewer_id), text in described:
+                fields.setdefault(f"application:{application_id}", []).append(text)
+            message = _l(
+                "No assignment keeps every rule: a conflict of interest forbids %(pairs)s",
+                pairs="; ".join(text for _pair, text in described),
+            )
+        super().__init__(message, fields=fields)
 
 
 class RunNotReady(StateConflict):
@@ -193,11 +209,19 @@ def compute_run(run: AssignmentRun, *, now: datetime, on_progress=None) -> Assig
     existing = active_pairs(call.id, run.stage)
     kept = Counter(a for a, _r, s in existing if s in ACTIVE)
     load = Counter(r for _a, r, s in existing if s in ACTIVE)
-    excluded = services.conflicted_pairs(call.id) | {(a, r) for a, r, _s in existing}
     try:
         groups = _groups(call, run.stage, applications, run.reviewer_ids or None)
     except DomainError as error:
         return _fail(run, now, str(error), [])
+    # Conflicted pairs (recorded, or 제척 ties found now and recorded) are forbidden up front.
+    conflicts = services.conflicts_among(
+        call,
+        application_ids=[a.id for a in applications],
+        reviewer_ids={r for g, _ in groups for r in g},
+        actor=db.session.get(User, run.created_by_id),
+        now=now,
+    )
+    excluded = set(conflicts) | {(a, r) for a, r, _s in existing}
     expertise = expertise_of({r for g, _ in groups for r in g})
     plan: list[list] = []
     loads: dict[int, int] = {}
@@ -216,11 +240,18 @@ def compute_run(run: AssignmentRun, *, now: datetime, on_progress=None) -> Assig
                 progress=(lambda f, i=index: on_progress((i + f) / len(groups))) if on_progress else None,
             )
         except InfeasibleAssignment as error:
+            short = {s.item_id for s in error.shortfalls}
+            members = set(reviewer_ids)
             return _fail(
                 run,
                 now,
                 error.message,
                 [{"application_id": s.item_id, "needed": s.needed, "available": s.available} for s in error.shortfalls],
+                [
+                    {"application_id": a, "reviewer_id": r, "reason": reason}
+                    for (a, r), reason in sorted(conflicts.items())
+                    if a in short and r in members
+                ],
             )
         plan += [[p.item_id, p.candidate_id, p.matched] for p in result.pairs]
         loads.update({str(k): v for k, v in result.loads.items()})
@@ -244,9 +275,13 @@ def compute_run(run: AssignmentRun, *, now: datetime, on_progress=None) -> Assig
     return run
 
 
-def _fail(run: AssignmentRun, now: datetime, message: str, shortfalls: list[dict]) -> AssignmentRun:
+def _fail(
+    run: AssignmentRun, now: datetime, message: str, shortfalls: list[dict], conflicts: list[dict] | None = None
+) -> AssignmentRun:
     run.status, run.finished_at, run.progress = RunStatus.FAILED, now, 1.0
     run.report = {"message": message, "shortfalls": shortfalls}
+    if conflicts:
+        run.report["conflicts"] = conflicts
     db.session.flush()
     return run
 
@@ -260,7 +295,13 @@ def set_progress(run_id: int, fraction: float) -> None:
 
 
 def edit_run(
-    run: AssignmentRun, *, actor: User, application_id: int, remove_reviewer_id: int, add_reviewer_id: int
+    run: AssignmentRun,
+    *,
+    actor: User,
+    application_id: int,
+    remove_reviewer_id: int,
+    add_reviewer_id: int,
+    now: datetime,
 ) -> AssignmentRun:
     """Swap one evaluator for another on one application in a ready plan, keeping every rule."""
     security.require(actor, "reviews.manage")
@@ -277,8 +318,15 @@ def edit_run(
     allowed = set(run.reviewer_ids) or set(services.panel_reviewer_ids(db.session.get(Call, run.call_id), run.stage))
     if add_reviewer_id not in allowed:
         raise DomainError(_l("Choose an evaluator from the panel."))
-    if services.is_conflicted(application_id, add_reviewer_id):
-        raise DomainError(_l("That evaluator has a conflict of interest with this application."))
+    conflicts = services.conflicts_among(
+        db.session.get(Call, run.call_id),
+        application_ids=[application_id],
+        reviewer_ids=[add_reviewer_id],
+        actor=actor,
+        now=now,
+    )
+    if conflicts:
+        raise services.ConflictOfInterest(conflicts, field="add_reviewer_id")
     for pair in plan:
         if pair[0] == application_id and pair[1] == remove_reviewer_id:
             pair[1], pair[2] = add_reviewer_id, False
@@ -311,7 +359,6 @@ def commit_run(run: AssignmentRun, *, actor: User, now: datetime) -> int:
     db.session.refresh(run)
     if run.status != RunStatus.READY:
         raise RunNotReady()
-    conflicts = services.conflicted_pairs(call.id)
     existing = active_pairs(call.id, run.stage)
     taken = {(a, r) for a, r, _s in existing}
     # Never more evaluators on an application than the run asks for, whatever committed meanwhile.
@@ -319,34 +366,20 @@ def commit_run(run: AssignmentRun, *, actor: User, now: datetime) -> int:
     stage = services.stage_of(call, run.stage) or services.open_stage(
         call, run.stage, actor=actor, due_at=None, now=now
     )
-    made, skipped, per_reviewer = 0, 0, Counter()
+    wanted, skipped = [], 0
     for application_id, reviewer_id, matched in run.plan:
-        if (
-            (application_id, reviewer_id) in conflicts
-            or (application_id, reviewer_id) in taken
-            or live[application_id] >= run.per_application
-        ):
+        if (application_id, reviewer_id) in taken or live[application_id] >= run.per_application:
             skipped += 1
             continue
         live[application_id] += 1
-        db.session.add(
-            Assignment(
-                call_id=call.id,
-                application_id=application_id,
-                reviewer_id=reviewer_id,
-                stage=run.stage,
-                status=AssignmentStatus.ASSIGNED,
-                run_id=run.id,
-                matched_expertise=bool(matched),
-                scores={},
-                comments={},
-                created_at=now,
-                updated_at=now,
-            )
-        )
         taken.add((application_id, reviewer_id))
-        per_reviewer[reviewer_id] += 1
-        made += 1
+        wanted.append((application_id, reviewer_id, matched))
+    # The conflict check runs again at this moment: ties declared since the plan was made count.
+    created, conflicted = services.create_assignments(
+        call, wanted, stage=run.stage, actor=actor, now=now, run_id=run.id, refuse=False
+    )
+    made, skipped = len(created), skipped + len(conflicted)
+    per_reviewer = Counter(a.reviewer_id for a in created)
     applied = {a for a, _r, _m in run.plan}
     if applied:
         db.session.execute(

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nup.reviews.conflicts import _LEGAL_FORMS
+from nup.reviews.conflicts import normalise_name
 
 BLIND_MASK = "○○○"
 
@@ -70,24 +70,6 @@ def normalise(text: str) -> Normalised:
     return Normalised("".join(chars), tuple((s, e) for s, e in spans))
 
 
-def _legal_form_pattern() -> re.Pattern[str]:
-    """Legal-form words (the conflict check's list); Latin ones only as whole words ("Inc", not "Princess")."""
-    parts = []
-    for form in sorted({normalise(f).text for f in _LEGAL_FORMS}, key=len, reverse=True):
-        escaped = re.escape(form)
-        parts.append(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])" if _ascii_alnum(form[0]) else escaped)
-    return re.compile("|".join(parts))
-
-
-def _key(value: str) -> str:
-    """A name's letters and digits only, normalised as text is, without its legal form."""
-    text = _LEGAL_FORMS_PATTERN.sub(" ", normalise(value).text)
-    return "".join(c for c in text if c.isalnum())
-
-
-_LEGAL_FORMS_PATTERN = _legal_form_pattern()
-
-
 def name_keys(identifiers: Identifiers) -> list[str]:
     """The names to look for: company, CEO and the website's name (two letters at least)."""
     names = [identifiers.company_name, identifiers.ceo_name]
@@ -95,7 +77,7 @@ def name_keys(identifiers: Identifiers) -> list[str]:
     if host:
         labels = host.split(".")
         names.append(labels[0] if len(labels) > 1 else host)
-    return [k for k in dict.fromkeys(_key(n) for n in names if n) if len(k) >= 2]
+    return [k for k in dict.fromkeys(normalise_name(n) for n in names if n) if len(k) >= 2]
 
 
 def website_host(website: str) -> str:

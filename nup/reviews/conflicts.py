@@ -12,43 +12,57 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-_LEGAL_FORMS = (
-    "주식회사",
-    "유한회사",
-    "유한책임회사",
-    "합자회사",
-    "합명회사",
-    "사단법인",
-    "재단법인",
-    "(주)",
-    "㈜",
-    "(유)",
-    "co., ltd.",
-    "co.,ltd.",
-    "co. ltd.",
-    "co ltd",
-    "corporation",
-    "corp.",
-    "corp",
-    "inc.",
-    "inc",
-    "ltd.",
-    "ltd",
-    "llc",
-)
+# Korean legal forms, matched anywhere in the name and with anything but letters between their
+# syllables ("주식 회사", "주식\u200b회사"): they are long enough never to be part of a name.
+_KOREAN_FORMS = ("유한책임회사", "주식회사", "유한회사", "합자회사", "합명회사", "사단법인", "재단법인")
+# Short Korean forms only in brackets: "(주)", "㈜" (NFKC turns it into "(주)"), "( 유 )".
+_BRACKETED_FORMS = ("주", "유", "사", "재", "합")
+# Latin legal forms, dropped as whole words wherever they stand ("Co., Ltd.", "INC", "corp").
+_LATIN_FORMS = frozenset({"inc", "incorporated", "corp", "corporation", "ltd", "limited", "llc", "plc", "gmbh"})
+_SEPARATORS = r"[\W_]*"
+_KOREAN_FORM = re.compile("|".join(_SEPARATORS.join(form) for form in _KOREAN_FORMS))
+_BRACKETED_FORM = re.compile(r"\(\s*(?:" + "|".join(_BRACKETED_FORMS) + r")\s*\)")
+# Words: runs of Hangul, or runs of other letters and digits ("현대자동차inc" is two words).
+_WORDS = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+|[^\W_\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+")
 
 
+def _plain(text: str) -> str:
+    """Compatibility-normalised, composed, case-folded text without invisible format characters.
+
+    Zero-width spaces and joiners, the byte-order mark and soft hyphens (Unicode category Cf)
+    are dropped before composing, so decomposed Hangul (NFD) split by one still composes.
+    """
+    visible = "".join(c for c in text or "" if unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFKC", visible).casefold()
+
+
+@lru_cache(maxsize=8192)  # a call compares each company with every evaluator's declarations
 def normalise_name(name: str) -> str:
-    """Lower-case a company or person name without legal-form words, spaces or punctuation."""
-    text = unicodedata.normalize("NFKC", name or "").lower()
-    for form in _LEGAL_FORMS:
-        text = text.replace(form, " ")
-    return re.sub(r"[\W_]+", "", text)
+    """A company or person name reduced to its letters and digits, without legal-form words.
+
+    Width (full-width Latin letters and digits), Unicode form (NFD, NFC), case, spacing,
+    punctuation, zero-width characters and legal-form words in any position do not matter:
+    "(주)현대자동차", "현대자동차 주식회사" and "현대 자동차㈜" all give "현대자동차",
+    "ＨＹＵＮＤＡＩ Ｃｏ．，Ｌｔｄ．" and "Hyundai Inc" give "hyundai".
+    """
+    text = _BRACKETED_FORM.sub(" ", _plain(name))
+    text = _KOREAN_FORM.sub(" ", text)
+    words = _WORDS.findall(text)
+    kept = [
+        word
+        for index, word in enumerate(words)
+        if word not in _LATIN_FORMS
+        # "Co." is a legal form before "Ltd." or at the end ("Hyundai Motor Co."), a word elsewhere.
+        and not (word == "co" and (index == len(words) - 1 or words[index + 1] in _LATIN_FORMS))
+    ]
+    return "".join(kept)
 
 
 def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text or "")
+    """The ASCII digits of a number however it is written (full-width, with dashes or spaces)."""
+    return re.sub(r"[^0-9]", "", _plain(text))
 
 
 @dataclass(frozen=True)
@@ -79,7 +93,7 @@ class Tie:
 
 def _matches(declared: str, company: Company) -> bool:
     declared_digits = _digits(declared)
-    if company.registration_number and len(declared_digits) == 10 and declared_digits == company.registration_number:
+    if len(declared_digits) == 10 and declared_digits == _digits(company.registration_number or ""):
         return True
     key = normalise_name(declared)
     if len(key) < 2:

@@ -23,7 +23,7 @@ from nup.programmes.models import Call
 from nup.reviews import services
 from nup.reviews.assigning import ACTIVE, active_pairs, assignable_applications, expertise_of
 from nup.reviews.assignment import Candidate, InfeasibleAssignment, Item, plan_assignment
-from nup.reviews.models import Assignment, AssignmentStatus, Stage
+from nup.reviews.models import Assignment, Stage
 
 
 def replace_reviewer(
@@ -46,7 +46,10 @@ def replace_reviewer(
     if needed <= 0 or not members:
         return None
     load = Counter(r for _a, r, s in existing if s in ACTIVE)
-    excluded = services.conflicted_pairs(call.id) | {(a, r) for a, r, _s in existing if a == application.id}
+    conflicts = services.conflicts_among(
+        call, application_ids=[application.id], reviewer_ids=members, actor=actor, now=now
+    )
+    excluded = set(conflicts) | {(a, r) for a, r, _s in existing if a == application.id}
     expertise = expertise_of(members)
     try:
         result = plan_assignment(
@@ -59,21 +62,14 @@ def replace_reviewer(
         audit.record(actor, "assignment.replacement_missing", application, after={"stage": stage})
         return None
     pair = result.pairs[0]
-    assignment = Assignment(
-        call_id=call.id,
-        application_id=application.id,
-        reviewer_id=pair.candidate_id,
+    (assignment,), _none = services.create_assignments(
+        call,
+        [(application.id, pair.candidate_id, pair.matched)],
         stage=stage,
-        status=AssignmentStatus.ASSIGNED,
-        matched_expertise=pair.matched,
+        actor=actor,
+        now=now,
         rereview=rereview,
-        scores={},
-        comments={},
-        created_at=now,
-        updated_at=now,
     )
-    db.session.add(assignment)
-    db.session.flush()
     reviewer = db.session.get(User, pair.candidate_id)
     notifications.queue(
         "review_assigned",

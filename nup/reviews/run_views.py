@@ -131,6 +131,7 @@ def edit_run(run_id: int):
             application_id=int(form.application_id.data),
             remove_reviewer_id=int(form.remove_reviewer_id.data),
             add_reviewer_id=form.add_reviewer_id.data,
+            now=utcnow(),
         )
     except (DomainError, ValueError) as error:
         db.session.rollback()

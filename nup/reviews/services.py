@@ -114,12 +114,11 @@ def save_profile(
     profile.updated_at = now
     db.session.flush()
     audit.record(actor, "evaluator.declarations_saved", evaluator, before=before, after=_profile_dict(profile))
-    for call_id in db.session.scalars(
-        select(PanelMember.panel_id).where(PanelMember.reviewer_id == evaluator.id)
-    ).all():
-        panel = db.session.get(Panel, call_id)
-        if panel is not None:
-            detect_exclusions(panel.call, actor=actor, now=now, reviewer_ids=[evaluator.id])
+    call_ids = set(
+        db.session.scalars(select(Panel.call_id).join(PanelMember).where(PanelMember.reviewer_id == evaluator.id))
+    ) | set(db.session.scalars(select(Assignment.call_id).where(Assignment.reviewer_id == evaluator.id)))
+    for call in db.session.scalars(select(Call).where(Call.id.in_(call_ids)).order_by(Call.id)).all():
+        detect_exclusions(call, actor=actor, now=now, reviewer_ids=[evaluator.id])
     return profile
 
 
@@ -339,60 +338,233 @@ def record_conflict(
     return conflict
 
 
-def detect_exclusions(call: Call, *, actor: User, now: datetime, reviewer_ids: list[int] | None = None) -> int:
-    """Find mandatory exclusions (제척) between the call's panel evaluators and its applications.
+def _assigned_reviewer_ids(call_id: int) -> set[int]:
+    return set(db.session.scalars(select(Assignment.reviewer_id).where(Assignment.call_id == call_id)))
 
-    Returns how many new conflicts were recorded. Safe to run again: known ties are skipped.
+
+def exclusion_ties_among(call: Call, *, reviewer_ids, application_ids=None) -> dict[tuple[int, int], list[coi.Tie]]:
+    """The 제척 ties between these evaluators' declarations and the call's applications.
+
+    (application_id, reviewer_id) -> ties, from `nup.reviews.conflicts.exclusion_ties` (the one
+    matcher). Without `application_ids`, every submitted application of the call.
     """
-    ids = (
-        reviewer_ids
-        if reviewer_ids is not None
-        else sorted(set(panel_reviewer_ids(call, Stage.DOCUMENT)) | set(panel_reviewer_ids(call, Stage.PRESENTATION)))
-    )
+    ids = sorted(set(reviewer_ids))
     if not ids:
-        return 0
+        return {}
     profiles = db.session.scalars(select(EvaluatorProfile).where(EvaluatorProfile.user_id.in_(ids))).all()
     declared = {
         p.user_id: coi.Declarations(p.organisation, p.past_employers or [], p.investments or [], p.advisory_roles or [])
         for p in profiles
     }
     if not declared:
-        return 0
-    known = conflicted_pairs(call.id)
-    rows = db.session.execute(
-        select(
-            Application.id, Application.company_name, Application.business_registration_number, Application.ceo_name
-        ).where(Application.call_id == call.id, Application.submitted_at.is_not(None))
-    ).all()
-    found = 0
-    for application_id, name, brn, ceo in rows:
+        return {}
+    query = select(
+        Application.id, Application.company_name, Application.business_registration_number, Application.ceo_name
+    ).where(Application.call_id == call.id)
+    if application_ids is None:
+        query = query.where(Application.submitted_at.is_not(None))
+    else:
+        wanted = set(application_ids)
+        if not wanted:
+            return {}
+    found: dict[tuple[int, int], list[coi.Tie]] = {}
+    for application_id, name, brn, ceo in db.session.execute(query.order_by(Application.id)):
+        if application_ids is not None and application_id not in wanted:
+            continue
         company = coi.Company(name or "", brn, ceo or "")
         for reviewer_id, declarations in declared.items():
-            if (application_id, reviewer_id) in known:
-                continue
             ties = coi.exclusion_ties(declarations, company)
-            if not ties:
-                continue
-            reason = "; ".join(t.describe() for t in ties)
-            db.session.add(
-                Conflict(
-                    call_id=call.id,
-                    application_id=application_id,
-                    reviewer_id=reviewer_id,
-                    kind=ConflictKind.EXCLUSION,
-                    status=ConflictStatus.ACTIVE,
-                    reason=reason,
-                    created_at=now,
-                    created_by_id=actor.id if getattr(actor, "id", None) else None,
-                )
+            if ties:
+                found[(application_id, reviewer_id)] = ties
+    return found
+
+
+def detect_exclusions(
+    call: Call, *, actor: User, now: datetime, reviewer_ids: list[int] | None = None, application_ids=None
+) -> int:
+    """Find mandatory exclusions (제척) between evaluators and the call's applications.
+
+    Without `reviewer_ids`: everyone on the call's panels and everyone who holds or held an
+    assignment in it (an evaluator named in an API request need not be on a panel). Each new
+    tie is recorded as an active exclusion and ends the evaluator's assignment on the
+    application. Returns how many were recorded. Safe to run again: known ties are skipped.
+    """
+    ids = (
+        reviewer_ids
+        if reviewer_ids is not None
+        else sorted(
+            set(panel_reviewer_ids(call, Stage.DOCUMENT))
+            | set(panel_reviewer_ids(call, Stage.PRESENTATION))
+            | _assigned_reviewer_ids(call.id)
+        )
+    )
+    ties_found = exclusion_ties_among(call, reviewer_ids=ids, application_ids=application_ids)
+    if not ties_found:
+        return 0
+    known = conflicted_pairs(call.id)
+    found = 0
+    for (application_id, reviewer_id), ties in ties_found.items():
+        if (application_id, reviewer_id) in known:
+            continue
+        reason = "; ".join(t.describe() for t in ties)
+        db.session.add(
+            Conflict(
+                call_id=call.id,
+                application_id=application_id,
+                reviewer_id=reviewer_id,
+                kind=ConflictKind.EXCLUSION,
+                status=ConflictStatus.ACTIVE,
+                reason=reason,
+                created_at=now,
+                created_by_id=actor.id if getattr(actor, "id", None) else None,
             )
-            _end_assignments(application_id, reviewer_id, now=now, status=AssignmentStatus.REMOVED, reason=reason)
-            known.add((application_id, reviewer_id))
-            found += 1
+        )
+        _end_assignments(application_id, reviewer_id, now=now, status=AssignmentStatus.REMOVED, reason=reason)
+        known.add((application_id, reviewer_id))
+        found += 1
     if found:
         db.session.flush()
-        audit.record(actor, "conflict.exclusions_detected", call, after={"new": found, "reviewers": ids})
+        audit.record(actor, "conflict.exclusions_detected", call, after={"new": found, "reviewers": sorted(ids)})
     return found
+
+
+# ----------------------------------------------------- assignments: the one way in
+
+
+class ConflictOfInterest(DomainError):
+    """An officer asked for an evaluator on an application they are tied to; names each pair."""
+
+    code = "conflict_of_interest"
+
+    def __init__(self, pairs: dict[tuple[int, int], str], *, field: str = "reviewer_ids"):
+        described = describe_conflicts(pairs)
+        self.pairs = sorted(pairs)
+        fields: dict[str, list[str]] = {field: [text for _pair, text in described]}
+        for (application_id, _reviewer_id), text in described:
+            fields.setdefault(f"application:{application_id}", []).append(text)
+        super().__init__(
+            _l("A conflict of interest forbids this assignment: %(pairs)s", pairs="; ".join(t for _p, t in described)),
+            fields=fields,
+        )
+
+
+def describe_conflicts(pairs: dict[tuple[int, int], str]) -> list[tuple[tuple[int, int], str]]:
+    """Each conflicted pair in words: which application, which evaluator, and why."""
+    application_ids = {a for a, _r in pairs}
+    reviewer_ids = {r for _a, r in pairs}
+    receipts = (
+        dict(
+            db.session.execute(
+                select(Application.id, Application.receipt_number).where(Application.id.in_(application_ids))
+            )
+            .tuples()
+            .all()
+        )
+        if application_ids
+        else {}
+    )
+    names = (
+        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(reviewer_ids))).tuples().all())
+        if reviewer_ids
+        else {}
+    )
+    return [
+        (
+            (a, r),
+            str(
+                _l(
+                    "application %(receipt)s (id %(application_id)d) and evaluator %(name)s (id %(reviewer_id)d): "
+                    "%(reason)s",
+                    receipt=receipts.get(a) or "-",
+                    application_id=a,
+                    name=names.get(r, "?"),
+                    reviewer_id=r,
+                    reason=pairs[(a, r)],
+                )
+            ),
+        )
+        for a, r in sorted(pairs)
+    ]
+
+
+def conflicts_among(
+    call: Call, *, application_ids, reviewer_ids, actor: User, now: datetime
+) -> dict[tuple[int, int], str]:
+    """Every conflicted (application, evaluator) pair among these, as the database says now.
+
+    A pair is conflicted when an active conflict is recorded for it (declared, withdrawal,
+    accepted challenge, exclusion) or when the evaluator's declared ties meet the company's
+    name, registration number or CEO (제척). Ties found here are recorded as exclusions first,
+    so the conflicts list and "detect conflicts" show them. Returns pair -> reason.
+    """
+    applications, reviewers = set(application_ids), set(reviewer_ids)
+    if not applications or not reviewers:
+        return {}
+    detect_exclusions(call, actor=actor, now=now, reviewer_ids=sorted(reviewers), application_ids=applications)
+    rows = db.session.execute(
+        select(Conflict.application_id, Conflict.reviewer_id, Conflict.reason).where(
+            Conflict.call_id == call.id, Conflict.status == ConflictStatus.ACTIVE, Conflict.reviewer_id.is_not(None)
+        )
+    )
+    found: dict[tuple[int, int], str] = {}
+    for application_id, reviewer_id, reason in rows:
+        if application_id in applications and reviewer_id in reviewers:
+            found.setdefault((application_id, reviewer_id), reason or "")
+    return found
+
+
+def create_assignments(
+    call: Call,
+    pairs,
+    *,
+    stage: str,
+    actor: User,
+    now: datetime,
+    run_id: int | None = None,
+    rereview: bool = False,
+    refuse: bool = True,
+) -> tuple[list[Assignment], dict[tuple[int, int], str]]:
+    """Make live assignments: the one function through which every new assignment is created.
+
+    `pairs` are (application_id, reviewer_id, matched_expertise). Each pair is checked in the
+    database at this moment (`conflicts_among`): a conflicted pair never becomes an
+    assignment. With `refuse` a conflicted pair refuses the whole request
+    (ConflictOfInterest, naming the pairs); without it the pair is left out and returned.
+    Returns the assignments made and the conflicted pairs left out.
+    """
+    wanted = [(int(a), int(r), bool(m)) for a, r, m in pairs]
+    conflicted = conflicts_among(
+        call,
+        application_ids={a for a, _r, _m in wanted},
+        reviewer_ids={r for _a, r, _m in wanted},
+        actor=actor,
+        now=now,
+    )
+    refused = {(a, r): conflicted[(a, r)] for a, r, _m in wanted if (a, r) in conflicted}
+    if refused and refuse:
+        raise ConflictOfInterest(refused)
+    made = []
+    for application_id, reviewer_id, matched in wanted:
+        if (application_id, reviewer_id) in refused:
+            continue
+        assignment = Assignment(
+            call_id=call.id,
+            application_id=application_id,
+            reviewer_id=reviewer_id,
+            stage=stage,
+            status=AssignmentStatus.ASSIGNED,
+            run_id=run_id,
+            matched_expertise=matched,
+            rereview=rereview,
+            scores={},
+            comments={},
+            created_at=now,
+            updated_at=now,
+        )
+        db.session.add(assignment)
+        made.append(assignment)
+    db.session.flush()
+    return made, refused
 
 
 def request_exclusion(application: Application, *, actor: User, subject: str, reason: str, now: datetime) -> Conflict:
