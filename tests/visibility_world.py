@@ -24,6 +24,9 @@ class World:
     users: dict[str, User] = field(default_factory=dict)  # name -> detached user
     ids: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> label -> id
     expected: dict[str, dict[str, set[int]]] = field(default_factory=dict)  # actor -> kind -> ids
+    # Applications an evaluator reads through a live, unconflicted assignment (the blind view of
+    # GET /api/v1/applications/{id}); they are not in visible_applications, which gives whole applications.
+    evaluator_reads: dict[str, set[int]] = field(default_factory=dict)
 
     def all_ids(self, kind: str) -> set[int]:
         return set(self.ids[kind].values())
@@ -151,4 +154,5 @@ def build_world(app, make_user) -> World:
         "mentor1": only(match=["m1"], session=["s1"]),
         "mentor2": only(match=["m2"], session=["s2"]),
     }
+    world.evaluator_reads = {"reviewer1": {ids["application"]["a1"]}, "reviewer2": {ids["application"]["a1"]}}
     return world
