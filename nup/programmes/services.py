@@ -46,8 +46,27 @@ def default_call_values() -> dict:
         "trim_min_reviews": 5,
         "bonus_cap": 5.0,
         # Equal final scores: the higher solution (실현가능성), then problem score wins.
-        "tie_breakers": ["solution", "problem"],
+        "tie_breakers": default_tie_breakers(catalogue.PSST_RUBRIC),
     }
+
+
+def default_tie_breakers(rubric: list[dict], *, most: int = 2) -> list[str]:
+    """The keys of the `most` criteria worth the most weighted points (max_points x weight), heaviest first.
+
+    Equal weights keep the rubric's order. For the PSST rubric: solution (30), then problem (25).
+    A call's default tie-breakers follow its own rubric, so a call with its own criteria is
+    never refused for tie-breakers its author did not write.
+    """
+
+    def worth(criterion: dict) -> float:
+        try:
+            return float(criterion.get("max_points") or 0) * float(criterion.get("weight", 1) or 0)
+        except (TypeError, ValueError):
+            return 0.0
+
+    criteria = [c for c in rubric or [] if isinstance(c, dict) and c.get("key")]
+    ranked = sorted(enumerate(criteria), key=lambda pair: (-worth(pair[1]), pair[0]))
+    return list(dict.fromkeys(str(c["key"]) for _, c in ranked))[:most]
 
 
 def clean_call_values(values: dict) -> dict:
@@ -147,6 +166,8 @@ def create_call(*, actor, values: dict, now: datetime) -> Call:
     security.require(actor, "calls.manage")
     merged = {**default_call_values(), **{k: v for k, v in values.items() if v is not None}}
     merged["rubric"] = keep_guidance(merged["rubric"], catalogue.PSST_RUBRIC)
+    if values.get("tie_breakers") is None:
+        merged["tie_breakers"] = default_tie_breakers(merged["rubric"])
     clean_call_values(merged)
     call = Call(
         **{k: merged[k] for k in EDITABLE if k in merged},
@@ -168,6 +189,11 @@ def update_call(call: Call, *, actor, values: dict, now: datetime) -> Call:
         raise Conflict(_l("A closed call cannot be edited."))
     merged = {k: getattr(call, k) for k in EDITABLE} | {k: v for k, v in values.items() if v is not None}
     merged["rubric"] = keep_guidance(merged["rubric"], [*call.rubric, *catalogue.PSST_RUBRIC])
+    if values.get("tie_breakers") is None and values.get("rubric") is not None:
+        # A new rubric without tie-breakers: keep those still in it; if none is left, derive them from it.
+        keys = {c.get("key") for c in merged["rubric"]}
+        kept = [k for k in call.tie_breakers or [] if k in keys]
+        merged["tie_breakers"] = kept if kept or not call.tie_breakers else default_tie_breakers(merged["rubric"])
     clean_call_values(merged)
     before = {k: _plain(getattr(call, k)) for k in EDITABLE if merged.get(k) != getattr(call, k)}
     for key in EDITABLE:
