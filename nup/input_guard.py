@@ -21,7 +21,8 @@ MAX_ID = 2**63 - 1
 #: Deeper JSON than this is refused before it is parsed; no request of the API nests more than a few levels.
 MAX_JSON_DEPTH = 64
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# NUL, which PostgreSQL text cannot hold, and lone UTF-16 surrogates, which UTF-8 cannot encode.
+_UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 # A JSON string (escapes included) or one bracket: strings are skipped, so brackets inside them do not count.
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
@@ -57,9 +58,9 @@ class IdConverter(IntegerConverter):
         )
 
 
-def has_surrogate(text: str) -> bool:
-    """Whether `text` holds a lone UTF-16 surrogate, which cannot be encoded in UTF-8."""
-    return _SURROGATE.search(text) is not None
+def has_unstorable_character(text: str) -> bool:
+    """Whether `text` holds a NUL or a lone UTF-16 surrogate: no database column can store it."""
+    return _UNSTORABLE_CHARACTER.search(text) is not None
 
 
 def _refuse_constant(name: str):
@@ -99,8 +100,10 @@ def _check_strings(value: Any) -> None:
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            if has_surrogate(item):
-                raise MalformedJSON(str(_l("The JSON body holds text with an invalid character (a lone surrogate).")))
+            if has_unstorable_character(item):
+                raise MalformedJSON(
+                    str(_l("The JSON body holds text with an invalid character (a NUL or a lone surrogate)."))
+                )
         elif isinstance(item, dict):
             pending.extend(item.keys())
             pending.extend(item.values())
@@ -109,7 +112,7 @@ def _check_strings(value: Any) -> None:
 
 
 def strict_loads(data: str | bytes | bytearray) -> Any:
-    """Parse a JSON body, refusing NaN/Infinity, numbers past 64 bits, deep nesting and lone surrogates.
+    """Parse a JSON body, refusing NaN/Infinity, numbers past 64 bits, deep nesting, NULs and lone surrogates.
 
     Raises MalformedJSON (a ValueError) with a message for the client; invalid JSON raises
     json.JSONDecodeError and invalid UTF-8 UnicodeDecodeError, as json.loads does.
@@ -141,7 +144,7 @@ def _unstorable(value: Any) -> bool:
     if isinstance(value, float):
         return not math.isfinite(value)
     if isinstance(value, str):
-        return has_surrogate(value)
+        return has_unstorable_character(value)
     return False
 
 
