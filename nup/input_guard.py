@@ -39,7 +39,7 @@ class MalformedJSON(ValueError):
     """A JSON body that parses in Python but that the application refuses to read."""
 
 
-class IdConverter(IntegerConverter):
+class BoundedIntConverter(IntegerConverter):
     """`<int:...>` in every route: an id from 1 to 2^63-1 in ASCII digits, anything else is a 404.
 
     Werkzeug's own converter takes any number of any Unicode digits, so an id past 64 bits
@@ -160,7 +160,7 @@ def _refuse_unstorable_parameters(conn, cursor, statement, parameters, context, 
 
 def install(app: Flask) -> None:
     """Bound `<int:...>` in every route (call before any route is added), parse JSON strictly, guard the database."""
-    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["int"] = BoundedIntConverter
     app.json = StrictJSONProvider(app)
     if not event.contains(Engine, "before_cursor_execute", _refuse_unstorable_parameters):
         event.listen(Engine, "before_cursor_execute", _refuse_unstorable_parameters)
