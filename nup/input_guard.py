@@ -16,8 +16,10 @@ from werkzeug.routing import IntegerConverter
 
 from nup.errors import DomainError
 
-#: The largest id a row can have (a signed 64-bit integer, PostgreSQL's BIGINT and SQLite's INTEGER).
-MAX_ID = 2**63 - 1
+#: The largest id a row can have: ids are INTEGER columns, 32-bit signed on PostgreSQL.
+MAX_ID = 2**31 - 1
+#: The largest whole number any column holds (BIGINT on PostgreSQL, INTEGER on SQLite).
+MAX_INT64 = 2**63 - 1
 #: Deeper JSON than this is refused before it is parsed; no request of the API nests more than a few levels.
 MAX_JSON_DEPTH = 64
 
@@ -40,7 +42,7 @@ class MalformedJSON(ValueError):
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:...>` in every route: an id from 1 to 2^63-1 in ASCII digits, anything else is a 404.
+    """`<int:...>` in every route: an id from 1 to 2^31-1 in ASCII digits, anything else is a 404.
 
     Werkzeug's own converter takes any number of any Unicode digits, so an id past 64 bits
     reached the database and failed there (a 500).
@@ -76,7 +78,7 @@ def _finite_float(text: str) -> float:
 
 def _bounded_int(text: str) -> int:
     value = int(text)
-    if not -MAX_ID - 1 <= value <= MAX_ID:
+    if not -MAX_INT64 - 1 <= value <= MAX_INT64:
         raise MalformedJSON(str(_l("A number in the JSON body is out of range.")))
     return value
 
@@ -140,7 +142,7 @@ def _unstorable(value: Any) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return not -MAX_ID - 1 <= value <= MAX_ID
+        return not -MAX_INT64 - 1 <= value <= MAX_INT64
     if isinstance(value, float):
         return not math.isfinite(value)
     if isinstance(value, str):

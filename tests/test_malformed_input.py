@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nup.input_guard import MAX_ID, MAX_JSON_DEPTH, MalformedJSON, strict_loads
+from nup.input_guard import MAX_INT64, MAX_JSON_DEPTH, MalformedJSON, strict_loads
 from tests.conftest import login_as
 
 ERROR_KEYS = {"code", "message", "fields"}
@@ -28,6 +28,7 @@ def _assert_api_error(response, *statuses):
     ("path", "status"),
     [
         ("/api/v1/sessions/9223372036854775808", 404),
+        ("/api/v1/sessions/2147483648", 404),  # past the INTEGER id columns of PostgreSQL
         (f"/api/v1/calls/{HUGE}", 404),
         ("/api/v1/calls/0", 404),
         ("/api/v1/calls/" + "9" * 5000, 404),
@@ -37,6 +38,7 @@ def _assert_api_error(response, *statuses):
         ("/api/v1/calls?per_page=101", 422),
         ("/api/v1/calls?page=0", 422),
         (f"/api/v1/sessions?application_id={HUGE}", 422),
+        ("/api/v1/matches?application_id=2147483648", 422),
         (f"/api/v1/matches?application_id={HUGE}", 422),
         (f"/api/v1/assignments?call_id={HUGE}", 422),
         (f"/api/v1/outbox?call_id={HUGE}", 422),
@@ -113,7 +115,7 @@ def test_the_database_guard_refuses_values_the_driver_cannot_store(app):
 
     with app.app_context():
         with pytest.raises(MalformedInput):
-            db.session.get(User, MAX_ID + 1)
+            db.session.get(User, MAX_INT64 + 1)
         db.session.rollback()
         with pytest.raises(MalformedInput):
             db.session.execute(db.select(User).where(User.name == "lone \ud800")).all()
@@ -125,7 +127,7 @@ def test_the_database_guard_refuses_values_the_driver_cannot_store(app):
     st.recursive(
         st.none()
         | st.booleans()
-        | st.integers(min_value=-MAX_ID - 1, max_value=MAX_ID)
+        | st.integers(min_value=-MAX_INT64 - 1, max_value=MAX_INT64)
         | st.floats(allow_nan=False, allow_infinity=False)
         | st.text(),
         lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
@@ -142,7 +144,7 @@ def test_strict_loads_reads_every_document_it_should_exactly_as_json_does(docume
 @settings(max_examples=60, deadline=None)
 @given(
     st.one_of(
-        st.integers(min_value=MAX_ID + 1) | st.integers(max_value=-MAX_ID - 2),
+        st.integers(min_value=MAX_INT64 + 1) | st.integers(max_value=-MAX_INT64 - 2),
         st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999", "-1e999"]),
         st.integers(min_value=0xD800, max_value=0xDFFF).map(lambda c: f'"x\\u{c:04x}y"'),
         st.just('"a\\u0000b"'),

@@ -6,6 +6,7 @@ from marshmallow import EXCLUDE, fields, validate
 from marshmallow import Schema as BaseSchema
 
 from nup.applications.models import ApplicationStatus, DocumentReview
+from nup.applications.validation import MAX_FUNDING
 from nup.input_guard import MAX_ID
 from nup.programmes.catalogue import ALL_TYPES, DOCUMENT_KINDS
 from nup.programmes.models import CallStatus
@@ -33,7 +34,7 @@ class Schema(BaseSchema):
 
 
 class Id(fields.Integer):
-    """A row's id: a whole number from 1 to 2^63-1 (documented as the OpenAPI minimum and maximum)."""
+    """A row's id: a whole number from 1 to 2^31-1 (documented as the OpenAPI minimum and maximum)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
@@ -175,7 +176,7 @@ class CompanySchema(Schema):
     ceo_name = fields.String()
     address = fields.String()
     region = fields.String()
-    employees = fields.Integer(allow_none=True, metadata=bounds(0, 10_000_000))
+    employees = fields.Integer(allow_none=True, metadata=bounds(0, 1_000_000))
     industry = fields.String()
     website = fields.String()
     tax_arrears = fields.Boolean(allow_none=True)
@@ -196,7 +197,7 @@ class ApplicationInSchema(Schema):
     company = fields.Nested(CompanySchema)
     summary = fields.String()
     plan = fields.Nested(PlanSchema)
-    funding_requested = fields.Integer(allow_none=True, metadata=bounds(0, MAX_ID) | {"description": "won"})
+    funding_requested = fields.Integer(allow_none=True, metadata=bounds(0, MAX_FUNDING) | {"description": "won"})
     target_markets = fields.List(fields.String())
     version = Version(
         metadata={"description": "optional: refuse the change if the draft has changed since this version (409)"}
@@ -230,7 +231,7 @@ class ApplicationOutSchema(Schema):
     company = fields.Dict()
     summary = fields.String()
     plan = fields.Dict()
-    funding_requested = fields.Integer(allow_none=True, metadata=bounds(0, MAX_ID) | {"description": "won"})
+    funding_requested = fields.Integer(allow_none=True, metadata=bounds(0, MAX_FUNDING) | {"description": "won"})
     target_markets = fields.List(fields.String())
     documents = fields.List(fields.Nested(DocumentOutSchema))
     eligibility = fields.Dict()
