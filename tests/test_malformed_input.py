@@ -175,3 +175,40 @@ def test_a_form_post_with_a_nul_character_is_refused_not_a_server_error(app, cli
     assert 400 <= response.status_code < 500 or response.status_code in (200, 302)
     with app.app_context():
         assert db.session.get(User, user.id).name == "Before"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"bonus_cap": "nan"},
+        {"rubric": "problem | 문제 | Problem | inf | 1\nsolution | 해결 | Solution | 30 | nan"},
+        {"bonus_rules": "physical_ai | nan"},
+        {"reviewers_per_application": "99999999999999999999"},
+        {"tracks": "ai | AI | AI | 99999999999999999999999"},
+        {"required_documents": "business_plan | company | \u00b2"},
+    ],
+)
+def test_the_call_form_refuses_odd_numbers_and_stores_nothing(app, client, make_user, change):
+    from sqlalchemy import select
+
+    from nup.extensions import db
+    from nup.programmes.models import Call
+    from tests.applications.test_call_pages import _form_fields
+    from tests.conftest import sign_in, submit
+
+    officer = make_user("officer")
+    sign_in(client, officer.email)
+    fields = _form_fields(client.get("/staff/calls/new").get_data(as_text=True))
+    fields.update(
+        {
+            "title_ko": "이상한 숫자",
+            "announced_on": "2027-01-05",
+            "opens_at": "2027-01-10T09:00",
+            "closes_at": "2027-02-10T18:00",
+            **change,
+        }
+    )
+    response = submit(client, "/staff/calls/new", fields)
+    assert response.status_code in (200, 400), response.status_code
+    with app.app_context():
+        assert db.session.scalars(select(Call)).all() == []

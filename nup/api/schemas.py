@@ -10,6 +10,7 @@ from nup.applications.validation import MAX_FUNDING
 from nup.input_guard import MAX_ID
 from nup.programmes.catalogue import ALL_TYPES, DOCUMENT_KINDS
 from nup.programmes.models import CallStatus
+from nup.programmes.services import MAX_QUOTA
 
 ROLES = ["applicant", "reviewer", "officer", "mentor"]
 
@@ -75,7 +76,7 @@ class TrackSchema(Schema):
     key = fields.String(required=True, validate=validate.Length(min=1, max=60))
     label_ko = fields.String(validate=validate.Length(max=200))
     label_en = fields.String(validate=validate.Length(max=200))
-    quota = fields.Integer(validate=validate.Range(min=0, max=100_000), metadata={"description": "places; 0 or more"})
+    quota = fields.Integer(metadata=bounds(0, MAX_QUOTA) | {"description": "places"})
     physical_ai = fields.Boolean()
 
 

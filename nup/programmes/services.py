@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -32,6 +33,9 @@ EDITABLE = (
     "bonus_cap",
     "tie_breakers",
 )
+
+
+MAX_QUOTA = 100_000  # places in one track; a larger number is a typing slip
 
 
 def default_call_values() -> dict:
@@ -94,8 +98,9 @@ def clean_call_values(values: dict) -> dict:
     elif len(set(keys)) != len(keys) or not all(keys):
         fail("tracks", _l("Each track needs its own key."))
     for track in tracks:
-        if not isinstance(track.get("quota", 0), int) or track.get("quota", 0) < 0:
-            fail("tracks", _l("A track's quota must be zero or more."))
+        quota = track.get("quota", 0)
+        if not isinstance(quota, int) or isinstance(quota, bool) or not 0 <= quota <= MAX_QUOTA:
+            fail("tracks", _l("A track's quota must be a whole number from 0 to %(most)s.", most=f"{MAX_QUOTA:,}"))
     rubric = values.get("rubric") or []
     rubric_keys = [c.get("key") for c in rubric]
     if not rubric:
@@ -127,16 +132,24 @@ def clean_call_values(values: dict) -> dict:
     if unknown:
         fail("tie_breakers", _l("Tie-breakers must be criteria of the rubric: %(keys)s.", keys=", ".join(unknown)))
     for rule in values.get("bonus_rules") or []:
-        if not rule.get("when") or not isinstance(rule.get("points"), int | float) or rule["points"] < 0:
+        if not rule.get("when") or not _number(rule.get("points")) or rule["points"] < 0:
             fail("bonus_rules", _l("Each bonus rule needs a condition and points of zero or more."))
             break
+    cap = values.get("bonus_cap")
+    if cap is not None and (not _number(cap) or cap < 0):
+        fail("bonus_cap", _l("The bonus cap must be a number of zero or more."))
     if errors:
         raise DomainError(_l("Some settings of the call are not valid."), fields=errors)
     return values
 
 
+def _number(value) -> bool:
+    """A real, finite number (not a bool, NaN or infinity: a form's float("nan") passes a range check)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _positive_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    return _number(value) and value > 0
 
 
 def keep_guidance(rubric: list[dict], known: list[dict]) -> list[dict]:
