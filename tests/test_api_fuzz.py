@@ -84,4 +84,4 @@ def test_every_operation_answers_as_documented_and_never_with_a_5xx(seeded, role
     cases = sum(statuses.values())
     print(f"schemathesis as {role}: {cases} cases in {time.monotonic() - started:.1f} s, statuses {dict(statuses)}")
     assert not failures, "\n\n".join(failures)
-    assert cases > 300 and sum(n for status, n in statuses.items() if status < 300) > 30  # not all refused
+    assert cases > 300 and sum(n for status, n in statuses.items() if status < 300) > 15  # not all refused

@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 from nup.api.schemas import Id, Pagination, Schema, Version
 
 STAGES = ["document", "presentation"]
+ASSIGNMENT_STATUSES = ["assigned", "draft", "submitted", "recused", "removed"]
 
 
 class ConflictInSchema(Schema):
@@ -37,7 +38,7 @@ class AssignmentOutSchema(Schema):
     reviewer_id = fields.Integer()
     call_id = fields.Integer()
     stage = fields.String(metadata={"enum": STAGES})
-    status = fields.String(metadata={"enum": ["assigned", "draft", "submitted", "recused", "removed"]})
+    status = fields.String(metadata={"enum": ASSIGNMENT_STATUSES})
     scores = fields.Dict(keys=fields.String(), values=fields.Float())
     comments = fields.Dict(keys=fields.String(), values=fields.String())
     comment = fields.String(attribute="overall_comment")
@@ -60,7 +61,7 @@ class AssignmentListSchema(Schema):
 class AssignmentQuery(Pagination):
     call_id = Id(load_default=None, allow_none=True)
     stage = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STAGES))
-    status = fields.String(load_default=None, allow_none=True)
+    status = fields.String(load_default=None, allow_none=True, metadata={"enum": ASSIGNMENT_STATUSES})
 
 
 class ScoreInSchema(Schema):

@@ -8,11 +8,13 @@ from marshmallow import Schema as BaseSchema
 from nup.applications.models import ApplicationStatus, DocumentReview
 from nup.applications.validation import MAX_FUNDING
 from nup.input_guard import MAX_ID
+from nup.notifications.models import NotificationStatus
 from nup.programmes.catalogue import ALL_TYPES, DOCUMENT_KINDS
 from nup.programmes.models import CallStatus
 from nup.programmes.services import MAX_QUOTA
 
 ROLES = ["applicant", "reviewer", "officer", "mentor"]
+OUTBOX_STATUSES = [s.value for s in NotificationStatus]
 
 
 def bounds(low: float | None = None, high: float | None = None, *, above: float | None = None) -> dict:
@@ -249,7 +251,7 @@ class OutboxItemSchema(Schema):
     kind = fields.String()
     to = fields.String(attribute="to_address")
     language = fields.String()
-    status = fields.String(metadata={"enum": ["pending", "sending", "sent", "failed", "cancelled"]})
+    status = fields.String(metadata={"enum": OUTBOX_STATUSES})
     queue = fields.String()
     attempts = fields.Integer()
     last_error = fields.String(allow_none=True)
@@ -266,6 +268,6 @@ class OutboxListSchema(Schema):
 
 
 class OutboxQuery(Pagination):
-    status = fields.String(load_default="")
+    status = fields.String(load_default="", metadata={"enum": ["", *OUTBOX_STATUSES]})
     kind = fields.String(load_default="")
     call_id = Id(load_default=None, allow_none=True)
