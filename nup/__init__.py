@@ -30,7 +30,10 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=None,
     )
     app.config.update(build_config(Environment.read(), config))
+    from nup import input_guard
     from nup.web import mark_request_start
+
+    input_guard.install(app)  # before any route: every <int:...> becomes a bounded id
 
     app.before_request(mark_request_start)  # first: before CSRF reads the request body
     _connect_redis(app)

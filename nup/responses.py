@@ -8,6 +8,7 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from nup.api.errors import error_response, from_http_exception, messages
@@ -119,6 +120,15 @@ def handle_domain_error(error: DomainError):
     return _page(error.status, error.message)
 
 
+def handle_unstorable(error: DataError):
+    """Last resort: a value the database refuses for its column (a number past INTEGER, say) is a 400, not a 500."""
+    log.warning("the database refused a value on %s %s: %s", request.method, request.path, error.orig)
+    db.session.rollback()
+    if _is_api():
+        return error_response(400, "bad_request", messages(400))
+    return _page(400)
+
+
 def handle_unexpected(error: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
     db.session.rollback()
@@ -133,5 +143,6 @@ def install(app: Flask) -> None:
         app.register_error_handler(status, handle_http_error)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(DataError, handle_unstorable)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

@@ -53,16 +53,35 @@ def month_arg() -> date:
     return date(today.year, today.month, 1)
 
 
+def whole_number(raw) -> int | None:
+    """`raw` (form or query text) as a whole number that fits a database id column, or None.
+
+    ASCII digits only: "²" and "٣" are digits to str.isdigit but int() refuses them (a 500).
+    """
+    from nup.input_guard import MAX_ID
+
+    text = str(raw or "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
+def _small_whole(raw: str) -> int | None:
+    """`raw` as a whole number of at most 6 ASCII digits ("²" and "٣" are digits to str.isdigit, not to int)."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else None
+
+
 def page_arg() -> int:
     """The `page` query argument as a positive int (bad input means page 1)."""
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
+    page = _small_whole(request.args.get("page", "1"))
+    return page if page and page < 100000 else 1
 
 
 def per_page_arg(default: int = 25, most: int = 100) -> int:
     """The `per_page` query argument, within 1..most."""
-    raw = request.args.get("per_page", "")
-    return min(int(raw), most) if raw.isdigit() and int(raw) > 0 else default
+    per_page = _small_whole(request.args.get("per_page", ""))
+    return min(per_page, most) if per_page else default
 
 
 def mark_request_start() -> None:

@@ -25,7 +25,8 @@ api = Api(
             "<token>`; create a token on your profile page or with "
             "`nup tokens create --email E`."
         },
-        "servers": [{"url": "/api/v1"}],
+        # Paths already start with /api/v1: a server URL of /api/v1 would double the prefix.
+        "servers": [{"url": "/"}],
     }
 )
 

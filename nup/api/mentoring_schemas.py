@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from nup.api.schemas import Pagination, Schema
+from nup.api.schemas import Id, Pagination, Schema, Version, bounds
+from nup.mentoring.pool import MAX_CAPACITY_HOURS, MAX_FEE_PER_HOUR
+from nup.mentoring.sessions import MAX_MINUTES, MIN_MINUTES
 
 MENTOR_STATUSES = ["applied", "approved", "rejected"]
 MATCH_STATUSES = ["proposed", "accepted", "declined", "ended"]
@@ -21,12 +23,14 @@ class MentorInSchema(Schema):
     industries = fields.List(fields.String(), load_default=list)
     countries = fields.List(fields.String(), load_default=list)
     languages = fields.List(fields.String(), required=True)
-    years_experience = fields.Integer(load_default=10)
+    years_experience = fields.Integer(load_default=10, metadata=bounds(0, 70))
     past_employers = fields.List(fields.String(), load_default=list)
     investments = fields.List(fields.String(), load_default=list)
     advisory_roles = fields.List(fields.String(), load_default=list)
-    monthly_capacity_hours = fields.Integer(load_default=10)
-    fee_per_hour = fields.Integer(load_default=100_000, metadata={"description": "Won per hour; never negative"})
+    monthly_capacity_hours = fields.Integer(load_default=10, metadata=bounds(0, MAX_CAPACITY_HOURS))
+    fee_per_hour = fields.Integer(
+        load_default=100_000, metadata=bounds(0, MAX_FEE_PER_HOUR) | {"description": "Won per hour; never negative"}
+    )
 
 
 class MentorPatchSchema(Schema):
@@ -40,12 +44,14 @@ class MentorPatchSchema(Schema):
     industries = fields.List(fields.String())
     countries = fields.List(fields.String())
     languages = fields.List(fields.String())
-    years_experience = fields.Integer()
+    years_experience = fields.Integer(metadata=bounds(0, 70))
     past_employers = fields.List(fields.String())
     investments = fields.List(fields.String())
     advisory_roles = fields.List(fields.String())
-    monthly_capacity_hours = fields.Integer()
-    fee_per_hour = fields.Integer(metadata={"description": "Officers only; a mentor's own change is ignored"})
+    monthly_capacity_hours = fields.Integer(metadata=bounds(0, MAX_CAPACITY_HOURS))
+    fee_per_hour = fields.Integer(
+        metadata=bounds(0, MAX_FEE_PER_HOUR) | {"description": "Officers only; a mentor's own change is ignored"}
+    )
 
 
 class MentorOutSchema(Schema):
@@ -95,8 +101,8 @@ class SuggestionsSchema(Schema):
 
 
 class MatchInSchema(Schema):
-    application_id = fields.Integer(required=True)
-    mentor_id = fields.Integer(required=True)
+    application_id = Id(required=True)
+    mentor_id = Id(required=True)
 
 
 class MatchOutSchema(Schema):
@@ -113,7 +119,7 @@ class MatchOutSchema(Schema):
 
 class MatchQuery(Pagination):
     status = fields.String(load_default="", validate=validate.OneOf(["", *MATCH_STATUSES]))
-    application_id = fields.Integer(load_default=None, allow_none=True)
+    application_id = Id(load_default=None, allow_none=True)
 
 
 class MatchListSchema(Schema):
@@ -127,9 +133,9 @@ class RespondInSchema(Schema):
 
 
 class SessionInSchema(Schema):
-    match_id = fields.Integer(required=True)
+    match_id = Id(required=True)
     starts_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with an offset"})
-    minutes = fields.Integer(required=True)
+    minutes = fields.Integer(required=True, metadata=bounds(MIN_MINUTES, MAX_MINUTES))
     mode = fields.String(load_default="online", validate=validate.OneOf(["online", "in_person"]))
     location = fields.String(load_default="", validate=validate.Length(max=500))
     agenda = fields.String(load_default="", validate=validate.Length(max=4000))
@@ -137,7 +143,7 @@ class SessionInSchema(Schema):
 
 class RescheduleInSchema(Schema):
     starts_at = fields.AwareDateTime(required=True)
-    minutes = fields.Integer(required=True)
+    minutes = fields.Integer(required=True, metadata=bounds(MIN_MINUTES, MAX_MINUTES))
     mode = fields.String(load_default="online", validate=validate.OneOf(["online", "in_person"]))
     location = fields.String(load_default="", validate=validate.Length(max=500))
     agenda = fields.String(load_default="", validate=validate.Length(max=4000))
@@ -170,7 +176,7 @@ class SessionOutSchema(Schema):
 
 class SessionQuery(Pagination):
     status = fields.String(load_default="", validate=validate.OneOf(["", *SESSION_STATUSES]))
-    application_id = fields.Integer(load_default=None, allow_none=True)
+    application_id = Id(load_default=None, allow_none=True)
 
 
 class SessionListSchema(Schema):
@@ -182,20 +188,20 @@ class LogInSchema(Schema):
     topic = fields.String(required=True)
     advice = fields.String(required=True)
     follow_up = fields.String(load_default="")
-    minutes = fields.Integer(required=True)
-    version = fields.Integer(load_default=None, allow_none=True)
+    minutes = fields.Integer(required=True, metadata=bounds(1, MAX_MINUTES))
+    version = Version(load_default=None, allow_none=True)
 
 
 class LogDecisionInSchema(Schema):
     agree = fields.Boolean(load_default=None, allow_none=True, metadata={"description": "confirm: true or false"})
     approve = fields.Boolean(load_default=None, allow_none=True, metadata={"description": "approve: true or false"})
     note = fields.String(load_default="", validate=validate.Length(max=2000))
-    version = fields.Integer(load_default=None, allow_none=True)
+    version = Version(load_default=None, allow_none=True)
 
 
 class RunInSchema(Schema):
-    per_startup = fields.Integer(load_default=1)
-    call_id = fields.Integer(load_default=None, allow_none=True)
+    per_startup = fields.Integer(load_default=1, metadata={"enum": [1, 2, 3]})
+    call_id = Id(load_default=None, allow_none=True)
 
 
 class RunOutSchema(Schema):

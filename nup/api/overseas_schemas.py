@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from nup.api.schemas import Pagination, Schema
+from nup.api.schemas import Id, Pagination, Schema, Version, bounds
 from nup.overseas.currency import CURRENCIES
+from nup.overseas.services import MAX_BUDGET
 
 REPORT_STATES = ["submitted", "returned", "accepted"]
 
 
 class OverseasPlanQuery(Pagination):
-    call_id = fields.Integer(load_default=None)
+    call_id = Id(load_default=None)
     at_risk = fields.Boolean(load_default=None)
 
 
 class OverseasPlanInSchema(Schema):
-    application_id = fields.Integer(required=True)
+    application_id = Id(required=True)
     starts_on = fields.Date(required=True)
-    months = fields.Integer(load_default=10)
-    budget_won = fields.Integer(required=True, metadata={"description": "Whole won; negative is refused."})
+    months = fields.Integer(load_default=10, metadata=bounds(1, 36))
+    budget_won = fields.Integer(
+        required=True, metadata=bounds(0, MAX_BUDGET) | {"description": "Whole won; negative is refused."}
+    )
     target_countries = fields.List(fields.String(), required=True, metadata={"description": "ISO 3166 alpha-2"})
     agreement_number = fields.String(load_default="", validate=validate.Length(max=40))
     notes = fields.String(load_default="", validate=validate.Length(max=4000))
@@ -104,17 +107,17 @@ class OverseasReportInSchema(Schema):
     exchange_rate = fields.String(load_default="1", metadata={"description": "Won per 1 unit, decimal text"})
     rate_source = fields.String(load_default="", validate=validate.Length(max=200))
     market = fields.String(load_default="")
-    export_contracts = fields.Integer(load_default=0)
+    export_contracts = fields.Integer(load_default=0, metadata=bounds(0))
     export_value = fields.String(load_default="0", metadata={"description": "Decimal text in `currency`"})
     overseas_sales = fields.String(load_default="0")
     investment = fields.String(load_default="0")
-    jobs_overseas = fields.Integer(load_default=0)
-    jobs_domestic = fields.Integer(load_default=0)
+    jobs_overseas = fields.Integer(load_default=0, metadata=bounds(0))
+    jobs_domestic = fields.Integer(load_default=0, metadata=bounds(0))
     entity_established = fields.Boolean(load_default=False)
     entity_country = fields.String(load_default="")
     entity_established_on = fields.Date(load_default=None, allow_none=True)
     narrative = fields.String(load_default="", validate=validate.Length(max=8000))
-    version = fields.Integer(load_default=None, metadata={"description": "Required to correct a returned report"})
+    version = Version(load_default=None, metadata={"description": "Required to correct a returned report"})
 
 
 class OverseasAmountSchema(Schema):
@@ -171,4 +174,4 @@ class OverseasReportQuery(Pagination):
 class OverseasDecisionInSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["accept", "return"]))
     comment = fields.String(load_default="", validate=validate.Length(max=4000))
-    version = fields.Integer(load_default=None)
+    version = Version(load_default=None)

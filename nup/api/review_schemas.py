@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from nup.api.schemas import Pagination, Schema
+from nup.api.schemas import Id, Pagination, Schema, Version
 
 STAGES = ["document", "presentation"]
+ASSIGNMENT_STATUSES = ["assigned", "draft", "submitted", "recused", "removed"]
 
 
 class ConflictInSchema(Schema):
-    reviewer_id = fields.Integer(required=True)
-    application_id = fields.Integer(required=True)
+    reviewer_id = Id(required=True)
+    application_id = Id(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     kind = fields.String(load_default="declared", validate=validate.OneOf(["declared", "exclusion", "challenge"]))
 
@@ -37,7 +38,7 @@ class AssignmentOutSchema(Schema):
     reviewer_id = fields.Integer()
     call_id = fields.Integer()
     stage = fields.String(metadata={"enum": STAGES})
-    status = fields.String(metadata={"enum": ["assigned", "draft", "submitted", "recused", "removed"]})
+    status = fields.String(metadata={"enum": ASSIGNMENT_STATUSES})
     scores = fields.Dict(keys=fields.String(), values=fields.Float())
     comments = fields.Dict(keys=fields.String(), values=fields.String())
     comment = fields.String(attribute="overall_comment")
@@ -58,9 +59,9 @@ class AssignmentListSchema(Schema):
 
 
 class AssignmentQuery(Pagination):
-    call_id = fields.Integer(load_default=None, allow_none=True)
+    call_id = Id(load_default=None, allow_none=True)
     stage = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STAGES))
-    status = fields.String(load_default=None, allow_none=True)
+    status = fields.String(load_default=None, allow_none=True, metadata={"enum": ASSIGNMENT_STATUSES})
 
 
 class ScoreInSchema(Schema):
@@ -78,12 +79,12 @@ class ScoreInSchema(Schema):
         load_default=dict,
         validate=validate.Length(max=50),
     )
-    version = fields.Integer(load_default=None, allow_none=True)
+    version = Version(load_default=None, allow_none=True)
     submit = fields.Boolean(load_default=True)
 
 
 class AssignRunInSchema(Schema):
-    reviewer_ids = fields.List(fields.Integer(), load_default=None, allow_none=True)
+    reviewer_ids = fields.List(Id(), load_default=None, allow_none=True, validate=validate.Length(max=500))
     per_application = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=15))
     seed = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=2**31 - 1))
     stage = fields.String(load_default="document", validate=validate.OneOf(STAGES))

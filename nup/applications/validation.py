@@ -135,7 +135,7 @@ def _integer(raw) -> int | bool | None:
     if isinstance(raw, int):
         return raw
     text = str(raw).replace(",", "").strip()
-    return int(text) if text.isdigit() else False
+    return int(text) if text.isascii() and text.isdigit() else False
 
 
 def _boolean(raw) -> bool | str | None:

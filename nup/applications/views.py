@@ -21,7 +21,7 @@ from nup.extensions import db
 from nup.programmes import catalogue
 from nup.programmes.models import Call
 from nup.timeutil import to_kst, utcnow
-from nup.web import client_ip, perform, show_domain_error
+from nup.web import client_ip, perform, show_domain_error, whole_number
 
 bp = Blueprint("applications", __name__)
 STEPS = ("company", "plan", "documents", "review")
@@ -137,7 +137,7 @@ def _render_step(application: Application, step: str, status: int = 200, form=No
 
 
 def _int(raw) -> int | None:
-    return int(raw) if raw and str(raw).isdigit() else None
+    return whole_number(raw)
 
 
 def _upload_form(application: Application) -> UploadForm:

@@ -26,7 +26,7 @@ from nup.mentoring.views import edit_profile, labels
 from nup.programmes.models import Call
 from nup.reviews.cohort import is_selected, selected_applications
 from nup.timeutil import utcnow
-from nup.web import client_ip, domain_error_text, form_errors_text, month_arg, page_arg, show_domain_error
+from nup.web import client_ip, domain_error_text, form_errors_text, month_arg, page_arg, show_domain_error, whole_number
 
 bp = Blueprint("mentoring_admin", __name__, url_prefix="/staff/mentoring")
 
@@ -191,7 +191,7 @@ def _startup_page(application: Application, allowance_form: AllowanceForm | None
 def propose(application_id: int):
     application = _selected(application_id)
     form = ProposeForm()
-    mentor = db.session.get(Mentor, int(form.mentor_id.data)) if (form.mentor_id.data or "").isdigit() else None
+    mentor = db.session.get(Mentor, whole_number(form.mentor_id.data)) if whole_number(form.mentor_id.data) else None
     if not form.validate_on_submit() or mentor is None:
         flash(_("Choose a mentor."), "error")
         return redirect(url_for(".startup", application_id=application.id))
@@ -294,8 +294,8 @@ def commit_run(run_id: int):
     skip = set()
     for value in request.form.getlist("skip"):
         left, _sep, right = value.partition("-")
-        if left.isdigit() and right.isdigit():
-            skip.add((int(left), int(right)))
+        if whole_number(left) and whole_number(right):
+            skip.add((whole_number(left), whole_number(right)))
     try:
         made, refused = runs.commit_match_run(match_run, actor=_me(), skip=skip, now=utcnow())
     except DomainError as error:
@@ -354,7 +354,7 @@ def approve(session_id: int):
             approve=decision == "approve",
             note=form.reason.data or "",
             now=utcnow(),
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=whole_number(version),
         )
     except DomainError as error:
         db.session.rollback()

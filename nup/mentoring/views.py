@@ -29,7 +29,7 @@ from nup.mentoring.models import MatchStatus, Mentor, SessionStatus
 from nup.mentoring.vocabulary import EXPERTISE_LABELS, LANGUAGE_LABELS, MODE_LABELS, REASON_LABELS, explain
 from nup.reviews.cohort import is_selected, selected_query
 from nup.timeutil import KST, utcnow
-from nup.web import domain_error_text, form_errors_text, show_domain_error
+from nup.web import domain_error_text, form_errors_text, show_domain_error, whole_number
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
 
@@ -356,8 +356,7 @@ def _session_action(session_id: int, form_class, action, success: str, form_name
 
 
 def _version(form) -> int | None:
-    raw = form.version.data or ""
-    return int(raw) if str(raw).isdigit() else None
+    return whole_number(form.version.data)
 
 
 @bp.post("/sessions/<int:session_id>/log")

@@ -16,7 +16,7 @@ from nup.notifications import catalogue, delivery, queries, services
 from nup.notifications.models import Notification, NotificationStatus
 from nup.notifications.views import bp
 from nup.timeutil import utcnow
-from nup.web import page_arg, show_domain_error
+from nup.web import page_arg, show_domain_error, whole_number
 
 
 class TemplateForm(FlaskForm):
@@ -38,7 +38,7 @@ def outbox():
     pagination, counts = queries.outbox(
         status=request.args.get("status", ""),
         kind=request.args.get("kind", ""),
-        call_id=int(call) if call.isdigit() else None,
+        call_id=whole_number(call),
         to=request.args.get("to", "")[:100],
         page=page_arg(),
     )

@@ -27,7 +27,7 @@ from nup.overseas.models import CheckKind, PlanCheck, SupportPlan
 from nup.programmes.models import Call
 from nup.reviews.cohort import is_selected
 from nup.timeutil import to_kst, utcnow
-from nup.web import domain_error_text, form_errors_text, page_arg, per_page_arg, show_domain_error
+from nup.web import domain_error_text, form_errors_text, page_arg, per_page_arg, show_domain_error, whole_number
 
 bp = Blueprint("overseas_admin", __name__, url_prefix="/staff/overseas")
 
@@ -232,7 +232,7 @@ def add_milestone(plan_id: int):
     plan = _plan(plan_id)
     form = MilestoneForm()
     if form.validate_on_submit():
-        item_id = int(form.item_id.data) if (form.item_id.data or "").isdigit() else None
+        item_id = whole_number(form.item_id.data)
         saved = _saved(
             form,
             lambda: services.add_milestone(

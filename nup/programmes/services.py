@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -34,6 +35,9 @@ EDITABLE = (
 )
 
 
+MAX_QUOTA = 100_000  # places in one track; a larger number is a typing slip
+
+
 def default_call_values() -> dict:
     """What a new call starts from: PSST rubric, the usual tracks, documents and rules."""
     return {
@@ -46,8 +50,27 @@ def default_call_values() -> dict:
         "trim_min_reviews": 5,
         "bonus_cap": 5.0,
         # Equal final scores: the higher solution (실현가능성), then problem score wins.
-        "tie_breakers": ["solution", "problem"],
+        "tie_breakers": default_tie_breakers(catalogue.PSST_RUBRIC),
     }
+
+
+def default_tie_breakers(rubric: list[dict], *, most: int = 2) -> list[str]:
+    """The keys of the `most` criteria worth the most weighted points (max_points x weight), heaviest first.
+
+    Equal weights keep the rubric's order. For the PSST rubric: solution (30), then problem (25).
+    A call's default tie-breakers follow its own rubric, so a call with its own criteria is
+    never refused for tie-breakers its author did not write.
+    """
+
+    def worth(criterion: dict) -> float:
+        try:
+            return float(criterion.get("max_points") or 0) * float(criterion.get("weight", 1) or 0)
+        except (TypeError, ValueError):
+            return 0.0
+
+    criteria = [c for c in rubric or [] if isinstance(c, dict) and c.get("key")]
+    ranked = sorted(enumerate(criteria), key=lambda pair: (-worth(pair[1]), pair[0]))
+    return list(dict.fromkeys(str(c["key"]) for _, c in ranked))[:most]
 
 
 def clean_call_values(values: dict) -> dict:
@@ -75,8 +98,9 @@ def clean_call_values(values: dict) -> dict:
     elif len(set(keys)) != len(keys) or not all(keys):
         fail("tracks", _l("Each track needs its own key."))
     for track in tracks:
-        if not isinstance(track.get("quota", 0), int) or track.get("quota", 0) < 0:
-            fail("tracks", _l("A track's quota must be zero or more."))
+        quota = track.get("quota", 0)
+        if not isinstance(quota, int) or isinstance(quota, bool) or not 0 <= quota <= MAX_QUOTA:
+            fail("tracks", _l("A track's quota must be a whole number from 0 to %(most)s.", most=f"{MAX_QUOTA:,}"))
     rubric = values.get("rubric") or []
     rubric_keys = [c.get("key") for c in rubric]
     if not rubric:
@@ -108,16 +132,24 @@ def clean_call_values(values: dict) -> dict:
     if unknown:
         fail("tie_breakers", _l("Tie-breakers must be criteria of the rubric: %(keys)s.", keys=", ".join(unknown)))
     for rule in values.get("bonus_rules") or []:
-        if not rule.get("when") or not isinstance(rule.get("points"), int | float) or rule["points"] < 0:
+        if not rule.get("when") or not _number(rule.get("points")) or rule["points"] < 0:
             fail("bonus_rules", _l("Each bonus rule needs a condition and points of zero or more."))
             break
+    cap = values.get("bonus_cap")
+    if cap is not None and (not _number(cap) or cap < 0):
+        fail("bonus_cap", _l("The bonus cap must be a number of zero or more."))
     if errors:
         raise DomainError(_l("Some settings of the call are not valid."), fields=errors)
     return values
 
 
+def _number(value) -> bool:
+    """A real, finite number (not a bool, NaN or infinity: a form's float("nan") passes a range check)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _positive_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    return _number(value) and value > 0
 
 
 def keep_guidance(rubric: list[dict], known: list[dict]) -> list[dict]:
@@ -147,6 +179,8 @@ def create_call(*, actor, values: dict, now: datetime) -> Call:
     security.require(actor, "calls.manage")
     merged = {**default_call_values(), **{k: v for k, v in values.items() if v is not None}}
     merged["rubric"] = keep_guidance(merged["rubric"], catalogue.PSST_RUBRIC)
+    if values.get("tie_breakers") is None:
+        merged["tie_breakers"] = default_tie_breakers(merged["rubric"])
     clean_call_values(merged)
     call = Call(
         **{k: merged[k] for k in EDITABLE if k in merged},
@@ -168,6 +202,11 @@ def update_call(call: Call, *, actor, values: dict, now: datetime) -> Call:
         raise Conflict(_l("A closed call cannot be edited."))
     merged = {k: getattr(call, k) for k in EDITABLE} | {k: v for k, v in values.items() if v is not None}
     merged["rubric"] = keep_guidance(merged["rubric"], [*call.rubric, *catalogue.PSST_RUBRIC])
+    if values.get("tie_breakers") is None and values.get("rubric") is not None:
+        # A new rubric without tie-breakers: keep those still in it; if none is left, derive them from it.
+        keys = {c.get("key") for c in merged["rubric"]}
+        kept = [k for k in call.tie_breakers or [] if k in keys]
+        merged["tie_breakers"] = kept if kept or not call.tie_breakers else default_tie_breakers(merged["rubric"])
     clean_call_values(merged)
     before = {k: _plain(getattr(call, k)) for k in EDITABLE if merged.get(k) != getattr(call, k)}
     for key in EDITABLE:

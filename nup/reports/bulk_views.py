@@ -17,7 +17,7 @@ from nup.notifications import delivery
 from nup.programmes.models import Call
 from nup.reports import bulk
 from nup.timeutil import utcnow
-from nup.web import show_domain_error
+from nup.web import show_domain_error, whole_number
 
 bp = Blueprint("bulk", __name__, url_prefix="/staff/outbox")
 
@@ -51,7 +51,7 @@ def _audience(form: ComposeForm) -> bulk.Audience:
     call = form.call_id.data
     return bulk.Audience(
         role=form.role.data,
-        call_id=int(call) if call and call.isdigit() else None,
+        call_id=whole_number(call),
         track=(form.track.data or "").strip(),
         status=form.status.data or "",
         missing_documents=bool(form.missing_documents.data),

@@ -13,7 +13,7 @@ from nup.extensions import db
 from nup.overseas import catalogue, portfolio
 from nup.overseas import queries as overseas_queries
 from nup.reports import outcomes, overseas_exports
-from nup.web import client_ip
+from nup.web import client_ip, whole_number
 
 bp = Blueprint("portfolio", __name__, url_prefix="/staff/overseas")
 
@@ -22,7 +22,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 def _call_arg() -> int | None:
     raw = request.args.get("call_id", "")
-    return int(raw) if raw.isdigit() else None
+    return whole_number(raw)
 
 
 @bp.get("/")

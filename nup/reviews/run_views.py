@@ -15,7 +15,7 @@ from nup.reviews.forms import ConfirmForm, EditRunForm, RunForm, ScheduleForm, S
 from nup.reviews.models import AssignmentRun, Stage
 from nup.reviews.officer_views import _back, _call, _me, _stage_arg, bp
 from nup.timeutil import KST, utcnow
-from nup.web import domain_error_text, form_errors_text, page_arg, per_page_arg
+from nup.web import domain_error_text, form_errors_text, page_arg, per_page_arg, whole_number
 
 
 def _parse_local(value: str | None) -> datetime | None:
@@ -122,7 +122,7 @@ def edit_run(run_id: int):
     the_run = _run(run_id)
     form = EditRunForm()
     form.add_reviewer_id.choices = [(u.id, u.name) for u in queries.all_evaluators()]
-    if not form.validate_on_submit() or not (form.application_id.data or "").isdigit():
+    if not form.validate_on_submit() or whole_number(form.application_id.data) is None:
         abort(400)
     try:
         assigning.edit_run(

@@ -18,7 +18,7 @@ from nup.reviews import queries, replacements, scores, services
 from nup.reviews.evaluator_view import evaluator_view
 from nup.reviews.forms import DeclarationsForm, PledgeForm, RecuseForm, ScoreForm, expertise_choices, lines
 from nup.timeutil import utcnow
-from nup.web import client_ip, page_arg, per_page_arg, show_domain_error
+from nup.web import client_ip, page_arg, per_page_arg, show_domain_error, whole_number
 
 bp = Blueprint("evaluator", __name__, url_prefix="/review")
 
@@ -60,8 +60,8 @@ def pledge(call_id: int):
         services.sign_pledge(call, actor=_me(), ip=client_ip(), now=utcnow())
         db.session.commit()
         flash(_("Thank you. You signed the integrity pledge."), "success")
-        if nxt.isdigit():
-            return redirect(url_for(".score", assignment_id=int(nxt)))
+        if whole_number(nxt):
+            return redirect(url_for(".score", assignment_id=whole_number(nxt)))
         return redirect(url_for(".queue"))
     return render_template(
         "reviews/pledge.html", call=call, form=form, signed=services.has_pledged(_me(), call.id), next=nxt
@@ -91,7 +91,7 @@ def score(assignment_id: int):
                 comments=entered_comments,
                 overall_comment=form.overall_comment.data or "",
                 submit=submit,
-                expected_version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                expected_version=whole_number(form.version.data),
                 now=utcnow(),
             )
             db.session.commit()
