@@ -108,6 +108,10 @@ def run(run_id: int):
         edit=edit,
         confirm=ConfirmForm(formdata=None),
         conflicts=services.conflicted_pairs(call.id),
+        # A failed run names the tied pairs that left applications short, as the API's 422 does.
+        blocked_pairs=services.describe_conflicts(
+            {(c["application_id"], c["reviewer_id"]): c["reason"] for c in (the_run.report or {}).get("conflicts", [])}
+        ),
     )
 
 

@@ -40,6 +40,7 @@ from nup.reviews.models import (
 )
 from nup.timeutil import utcnow
 from tests.applications.conftest import make_call, officer  # noqa: F401
+from tests.conftest import login_as
 
 LIVE = ("assigned", "draft", "submitted")
 # Distinct names; no piece of one is a legal-form word ("co", "inc", "주식회사", ...).
@@ -638,3 +639,27 @@ def test_detect_conflicts_covers_evaluators_assigned_without_a_panel(app, make_c
         db.session.commit()
         assert found == 1 and services.is_conflicted(application_id, demo)
         assert db.session.scalar(select(Assignment.status).where(Assignment.reviewer_id == demo)) == "removed"
+
+
+def test_a_run_left_short_by_ties_names_the_pairs_on_its_page(app, make_call, make_user, officer):
+    call_id, (application_id,) = _probe_call(app, make_call, make_user, ["(주)현대자동차"])
+    demo = _evaluator(app, make_user, "데모 평가위원", ["현대자동차"])
+    with app.app_context():
+        actor = db.session.get(User, officer.id)
+        run = assigning.start_run(
+            db.session.get(Call, call_id),
+            actor=actor,
+            reviewer_ids=[demo],
+            per_application=1,
+            queue_task=False,
+            now=utcnow(),
+        )
+        assigning.compute_run(run, now=utcnow())
+        db.session.commit()
+        run_id, status = run.id, run.status
+        receipt = db.session.get(Application, application_id).receipt_number
+    assert status == "failed"
+    client = app.test_client()
+    login_as(client, officer)
+    page = client.get(f"/staff/assignment-runs/{run_id}?lang=ko").get_data(as_text=True)
+    assert receipt in page and "데모 평가위원" in page and "past_employer: 현대자동차" in page
