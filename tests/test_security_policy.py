@@ -65,9 +65,10 @@ def test_require_raises_permission_denied():
         security.require(person("applicant"), "audit.view")
 
 
-def test_an_evaluator_reads_an_application_only_through_a_live_assignment_of_their_own():
+def test_an_evaluator_reads_an_application_only_through_a_live_assignment_of_their_own(app_context):
+    # The rule also asks the database for an active conflict on the pair (none here; see test_visibility.py).
     def assignment(reviewer_id: int, status: str = "assigned"):
-        return SimpleNamespace(reviewer_id=reviewer_id, status=status)
+        return SimpleNamespace(reviewer_id=reviewer_id, status=status, application_id=1)
 
     evaluator = person("reviewer", user_id=7)
     for status in ("assigned", "draft", "submitted"):
