@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from nup.api.schemas import Id, Pagination, Schema, Version, bounds
+from nup.api.schemas import Id, Pagination, Schema, Version, WholeNumber, bounds
 from nup.mentoring.pool import MAX_CAPACITY_HOURS, MAX_FEE_PER_HOUR
 from nup.mentoring.sessions import MAX_MINUTES, MIN_MINUTES
 
@@ -23,12 +23,12 @@ class MentorInSchema(Schema):
     industries = fields.List(fields.String(), load_default=list)
     countries = fields.List(fields.String(), load_default=list)
     languages = fields.List(fields.String(), required=True)
-    years_experience = fields.Integer(load_default=10, metadata=bounds(0, 70))
+    years_experience = WholeNumber(load_default=10, metadata=bounds(0, 70))
     past_employers = fields.List(fields.String(), load_default=list)
     investments = fields.List(fields.String(), load_default=list)
     advisory_roles = fields.List(fields.String(), load_default=list)
-    monthly_capacity_hours = fields.Integer(load_default=10, metadata=bounds(0, MAX_CAPACITY_HOURS))
-    fee_per_hour = fields.Integer(
+    monthly_capacity_hours = WholeNumber(load_default=10, metadata=bounds(0, MAX_CAPACITY_HOURS))
+    fee_per_hour = WholeNumber(
         load_default=100_000, metadata=bounds(0, MAX_FEE_PER_HOUR) | {"description": "Won per hour; never negative"}
     )
 
@@ -44,19 +44,19 @@ class MentorPatchSchema(Schema):
     industries = fields.List(fields.String())
     countries = fields.List(fields.String())
     languages = fields.List(fields.String())
-    years_experience = fields.Integer(metadata=bounds(0, 70))
+    years_experience = WholeNumber(metadata=bounds(0, 70))
     past_employers = fields.List(fields.String())
     investments = fields.List(fields.String())
     advisory_roles = fields.List(fields.String())
-    monthly_capacity_hours = fields.Integer(metadata=bounds(0, MAX_CAPACITY_HOURS))
-    fee_per_hour = fields.Integer(
+    monthly_capacity_hours = WholeNumber(metadata=bounds(0, MAX_CAPACITY_HOURS))
+    fee_per_hour = WholeNumber(
         metadata=bounds(0, MAX_FEE_PER_HOUR) | {"description": "Officers only; a mentor's own change is ignored"}
     )
 
 
 class MentorOutSchema(Schema):
-    id = fields.Integer()
-    user_id = fields.Integer(allow_none=True)
+    id = WholeNumber()
+    user_id = WholeNumber(allow_none=True)
     name = fields.String()
     email = fields.String()
     organisation = fields.String()
@@ -65,9 +65,9 @@ class MentorOutSchema(Schema):
     industries = fields.List(fields.String())
     countries = fields.List(fields.String())
     languages = fields.List(fields.String())
-    years_experience = fields.Integer()
-    monthly_capacity_hours = fields.Integer()
-    fee_per_hour = fields.Integer()
+    years_experience = WholeNumber()
+    monthly_capacity_hours = WholeNumber()
+    fee_per_hour = WholeNumber()
     status = fields.String(metadata={"enum": MENTOR_STATUSES})
     active = fields.Boolean()
 
@@ -78,7 +78,7 @@ class MentorQuery(Pagination):
 
 class MentorListSchema(Schema):
     items = fields.List(fields.Nested(MentorOutSchema))
-    total = fields.Integer()
+    total = WholeNumber()
 
 
 class ReasonSchema(Schema):
@@ -88,14 +88,14 @@ class ReasonSchema(Schema):
 
 
 class SuggestionSchema(Schema):
-    mentor_id = fields.Integer()
+    mentor_id = WholeNumber()
     name = fields.String()
     score = fields.Float()
     reasons = fields.List(fields.Nested(ReasonSchema))
 
 
 class SuggestionsSchema(Schema):
-    application_id = fields.Integer()
+    application_id = WholeNumber()
     items = fields.List(fields.Nested(SuggestionSchema))
     excluded = fields.List(fields.Dict(), metadata={"description": "Conflicted mentors: {mentor_id, reasons}"})
 
@@ -106,9 +106,9 @@ class MatchInSchema(Schema):
 
 
 class MatchOutSchema(Schema):
-    id = fields.Integer()
-    application_id = fields.Integer()
-    mentor_id = fields.Integer()
+    id = WholeNumber()
+    application_id = WholeNumber()
+    mentor_id = WholeNumber()
     status = fields.String(metadata={"enum": MATCH_STATUSES})
     score = fields.Float()
     reasons = fields.List(fields.Nested(ReasonSchema))
@@ -124,7 +124,7 @@ class MatchQuery(Pagination):
 
 class MatchListSchema(Schema):
     items = fields.List(fields.Nested(MatchOutSchema))
-    total = fields.Integer()
+    total = WholeNumber()
 
 
 class RespondInSchema(Schema):
@@ -135,7 +135,7 @@ class RespondInSchema(Schema):
 class SessionInSchema(Schema):
     match_id = Id(required=True)
     starts_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with an offset"})
-    minutes = fields.Integer(required=True, metadata=bounds(MIN_MINUTES, MAX_MINUTES))
+    minutes = WholeNumber(required=True, metadata=bounds(MIN_MINUTES, MAX_MINUTES))
     mode = fields.String(load_default="online", validate=validate.OneOf(["online", "in_person"]))
     location = fields.String(load_default="", validate=validate.Length(max=500))
     agenda = fields.String(load_default="", validate=validate.Length(max=4000))
@@ -143,7 +143,7 @@ class SessionInSchema(Schema):
 
 class RescheduleInSchema(Schema):
     starts_at = fields.AwareDateTime(required=True)
-    minutes = fields.Integer(required=True, metadata=bounds(MIN_MINUTES, MAX_MINUTES))
+    minutes = WholeNumber(required=True, metadata=bounds(MIN_MINUTES, MAX_MINUTES))
     mode = fields.String(load_default="online", validate=validate.OneOf(["online", "in_person"]))
     location = fields.String(load_default="", validate=validate.Length(max=500))
     agenda = fields.String(load_default="", validate=validate.Length(max=4000))
@@ -155,10 +155,10 @@ class CancelInSchema(Schema):
 
 
 class SessionOutSchema(Schema):
-    id = fields.Integer()
-    match_id = fields.Integer()
-    application_id = fields.Integer()
-    mentor_id = fields.Integer()
+    id = WholeNumber()
+    match_id = WholeNumber()
+    application_id = WholeNumber()
+    mentor_id = WholeNumber()
     status = fields.String(metadata={"enum": SESSION_STATUSES})
     starts_at = fields.AwareDateTime()
     ends_at = fields.AwareDateTime()
@@ -168,10 +168,10 @@ class SessionOutSchema(Schema):
     topic = fields.String()
     advice = fields.String()
     follow_up = fields.String()
-    logged_minutes = fields.Integer(allow_none=True)
+    logged_minutes = WholeNumber(allow_none=True)
     approved_hours = fields.Float(allow_none=True)
-    fee_won = fields.Integer(allow_none=True)
-    version = fields.Integer()
+    fee_won = WholeNumber(allow_none=True)
+    version = WholeNumber()
 
 
 class SessionQuery(Pagination):
@@ -181,14 +181,14 @@ class SessionQuery(Pagination):
 
 class SessionListSchema(Schema):
     items = fields.List(fields.Nested(SessionOutSchema))
-    total = fields.Integer()
+    total = WholeNumber()
 
 
 class LogInSchema(Schema):
     topic = fields.String(required=True)
     advice = fields.String(required=True)
     follow_up = fields.String(load_default="")
-    minutes = fields.Integer(required=True, metadata=bounds(1, MAX_MINUTES))
+    minutes = WholeNumber(required=True, metadata=bounds(1, MAX_MINUTES))
     version = Version(load_default=None, allow_none=True)
 
 
@@ -200,14 +200,14 @@ class LogDecisionInSchema(Schema):
 
 
 class RunInSchema(Schema):
-    per_startup = fields.Integer(load_default=1, metadata={"enum": [1, 2, 3]})
+    per_startup = WholeNumber(load_default=1, metadata={"enum": [1, 2, 3]})
     call_id = Id(load_default=None, allow_none=True)
 
 
 class RunOutSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     status = fields.String(metadata={"enum": ["queued", "running", "ready", "failed", "committed", "discarded"]})
-    per_startup = fields.Integer()
+    per_startup = WholeNumber()
     proposals = fields.List(fields.Dict())
     unmatched = fields.List(fields.Dict())
     error = fields.String()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from nup.api.schemas import Id, Pagination, Schema, Version, bounds
+from nup.api.schemas import Id, Pagination, Schema, Version, WholeNumber, bounds
 from nup.overseas.currency import CURRENCIES
 from nup.overseas.services import MAX_BUDGET
 
@@ -19,8 +19,8 @@ class OverseasPlanQuery(Pagination):
 class OverseasPlanInSchema(Schema):
     application_id = Id(required=True)
     starts_on = fields.Date(required=True)
-    months = fields.Integer(load_default=10, metadata=bounds(1, 36))
-    budget_won = fields.Integer(
+    months = WholeNumber(load_default=10, metadata=bounds(1, 36))
+    budget_won = WholeNumber(
         required=True, metadata=bounds(0, MAX_BUDGET) | {"description": "Whole won; negative is refused."}
     )
     target_countries = fields.List(fields.String(), required=True, metadata={"description": "ISO 3166 alpha-2"})
@@ -29,13 +29,13 @@ class OverseasPlanInSchema(Schema):
 
 
 class OverseasItemOutSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     kind = fields.String()
     partner = fields.String()
     country = fields.String()
     description = fields.String()
-    budget_won = fields.Integer()
-    spent_won = fields.Integer()
+    budget_won = WholeNumber()
+    spent_won = WholeNumber()
     starts_on = fields.Date()
     ends_on = fields.Date()
 
@@ -47,22 +47,22 @@ class OverseasRiskSchema(Schema):
 
 
 class OverseasPlanSummarySchema(Schema):
-    id = fields.Integer()
-    application_id = fields.Integer()
-    call_id = fields.Integer()
+    id = WholeNumber()
+    application_id = WholeNumber()
+    call_id = WholeNumber()
     company = fields.String(attribute="application.company_name")
     agreement_number = fields.String()
     starts_on = fields.Date()
     ends_on = fields.Date()
-    months = fields.Integer()
-    budget_won = fields.Integer()
+    months = WholeNumber()
+    budget_won = WholeNumber()
     target_countries = fields.List(fields.String())
     report_frequency = fields.String(metadata={"enum": ["monthly", "quarterly"]})
-    report_due_days = fields.Integer()
+    report_due_days = WholeNumber()
     status = fields.String(metadata={"enum": ["active", "completed", "terminated"]})
     at_risk = fields.Boolean()
     risk_reasons = fields.List(fields.Nested(OverseasRiskSchema))
-    version = fields.Integer()
+    version = WholeNumber()
     created_at = fields.AwareDateTime()
 
 
@@ -72,21 +72,21 @@ class OverseasPlanOutSchema(OverseasPlanSummarySchema):
 
 class OverseasPlanListSchema(Schema):
     items = fields.List(fields.Nested(OverseasPlanSummarySchema))
-    total = fields.Integer()
+    total = WholeNumber()
 
 
 class OverseasEvidenceOutSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     filename = fields.String()
-    size = fields.Integer()
+    size = WholeNumber()
     content_type = fields.String()
     uploaded_at = fields.AwareDateTime()
 
 
 class OverseasMilestoneOutSchema(Schema):
-    id = fields.Integer()
-    plan_id = fields.Integer()
-    item_id = fields.Integer(allow_none=True)
+    id = WholeNumber()
+    plan_id = WholeNumber()
+    item_id = WholeNumber(allow_none=True)
     kind = fields.String(metadata={"enum": ["kickoff", "midterm", "final", "item"]})
     title = fields.String()
     due_on = fields.Date()
@@ -98,7 +98,7 @@ class OverseasMilestoneOutSchema(Schema):
 
 class OverseasMilestoneListSchema(Schema):
     items = fields.List(fields.Nested(OverseasMilestoneOutSchema))
-    total = fields.Integer()
+    total = WholeNumber()
 
 
 class OverseasReportInSchema(Schema):
@@ -107,12 +107,12 @@ class OverseasReportInSchema(Schema):
     exchange_rate = fields.String(load_default="1", metadata={"description": "Won per 1 unit, decimal text"})
     rate_source = fields.String(load_default="", validate=validate.Length(max=200))
     market = fields.String(load_default="")
-    export_contracts = fields.Integer(load_default=0, metadata=bounds(0))
+    export_contracts = WholeNumber(load_default=0, metadata=bounds(0))
     export_value = fields.String(load_default="0", metadata={"description": "Decimal text in `currency`"})
     overseas_sales = fields.String(load_default="0")
     investment = fields.String(load_default="0")
-    jobs_overseas = fields.Integer(load_default=0, metadata=bounds(0))
-    jobs_domestic = fields.Integer(load_default=0, metadata=bounds(0))
+    jobs_overseas = WholeNumber(load_default=0, metadata=bounds(0))
+    jobs_domestic = WholeNumber(load_default=0, metadata=bounds(0))
     entity_established = fields.Boolean(load_default=False)
     entity_country = fields.String(load_default="")
     entity_established_on = fields.Date(load_default=None, allow_none=True)
@@ -122,19 +122,19 @@ class OverseasReportInSchema(Schema):
 
 class OverseasAmountSchema(Schema):
     amount = fields.String(metadata={"description": "In the report's currency"})
-    won = fields.Integer()
+    won = WholeNumber()
 
 
 class OverseasReviewOutSchema(Schema):
-    revision = fields.Integer()
+    revision = WholeNumber()
     decision = fields.String()
     comment = fields.String()
     decided_at = fields.AwareDateTime()
 
 
 class OverseasReportOutSchema(Schema):
-    id = fields.Integer()
-    plan_id = fields.Integer()
+    id = WholeNumber()
+    plan_id = WholeNumber()
     period = fields.String(attribute="period_label")
     period_start = fields.Date()
     period_end = fields.Date()
@@ -143,28 +143,28 @@ class OverseasReportOutSchema(Schema):
     currency = fields.String()
     exchange_rate = fields.String()
     rate_source = fields.String()
-    export_contracts = fields.Integer()
+    export_contracts = WholeNumber()
     export_value = fields.Nested(OverseasAmountSchema)
     overseas_sales = fields.Nested(OverseasAmountSchema)
     investment = fields.Nested(OverseasAmountSchema)
-    jobs_overseas = fields.Integer()
-    jobs_domestic = fields.Integer()
+    jobs_overseas = WholeNumber()
+    jobs_domestic = WholeNumber()
     entity_established = fields.Boolean()
     entity_country = fields.String()
     entity_established_on = fields.Date(allow_none=True)
     narrative = fields.String()
-    revision = fields.Integer()
+    revision = WholeNumber()
     officer_comment = fields.String()
     submitted_at = fields.AwareDateTime()
     decided_at = fields.AwareDateTime(allow_none=True)
-    version = fields.Integer()
+    version = WholeNumber()
     evidence = fields.List(fields.Nested(OverseasEvidenceOutSchema))
     reviews = fields.List(fields.Nested(OverseasReviewOutSchema))
 
 
 class OverseasReportListSchema(Schema):
     items = fields.List(fields.Nested(OverseasReportOutSchema))
-    total = fields.Integer()
+    total = WholeNumber()
 
 
 class OverseasReportQuery(Pagination):

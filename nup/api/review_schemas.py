@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from nup.api.schemas import Id, Pagination, Schema, Version
+from nup.api.schemas import Id, Pagination, Schema, Version, WholeNumber
 
 STAGES = ["document", "presentation"]
 ASSIGNMENT_STATUSES = ["assigned", "draft", "submitted", "recused", "removed"]
@@ -18,14 +18,14 @@ class ConflictInSchema(Schema):
 
 
 class ConflictOutSchema(Schema):
-    id = fields.Integer()
-    application_id = fields.Integer()
-    reviewer_id = fields.Integer(allow_none=True)
+    id = WholeNumber()
+    application_id = WholeNumber()
+    reviewer_id = WholeNumber(allow_none=True)
     kind = fields.String()
     status = fields.String()
     reason = fields.String()
     created_at = fields.AwareDateTime()
-    replacement_assignment_ids = fields.List(fields.Integer())
+    replacement_assignment_ids = fields.List(WholeNumber())
 
 
 class RecuseInSchema(Schema):
@@ -33,29 +33,29 @@ class RecuseInSchema(Schema):
 
 
 class AssignmentOutSchema(Schema):
-    id = fields.Integer()
-    application_id = fields.Integer()
-    reviewer_id = fields.Integer()
-    call_id = fields.Integer()
+    id = WholeNumber()
+    application_id = WholeNumber()
+    reviewer_id = WholeNumber()
+    call_id = WholeNumber()
     stage = fields.String(metadata={"enum": STAGES})
     status = fields.String(metadata={"enum": ASSIGNMENT_STATUSES})
     scores = fields.Dict(keys=fields.String(), values=fields.Float())
     comments = fields.Dict(keys=fields.String(), values=fields.String())
     comment = fields.String(attribute="overall_comment")
     total = fields.Float(allow_none=True)
-    version = fields.Integer()
+    version = WholeNumber()
     submitted_at = fields.AwareDateTime(allow_none=True)
     updated_at = fields.AwareDateTime()
 
 
 class RecuseOutSchema(Schema):
     assignment = fields.Nested(AssignmentOutSchema)
-    replacement_assignment_ids = fields.List(fields.Integer())
+    replacement_assignment_ids = fields.List(WholeNumber())
 
 
 class AssignmentListSchema(Schema):
     items = fields.List(fields.Nested(AssignmentOutSchema))
-    total = fields.Integer()
+    total = WholeNumber()
 
 
 class AssignmentQuery(Pagination):
@@ -85,25 +85,25 @@ class ScoreInSchema(Schema):
 
 class AssignRunInSchema(Schema):
     reviewer_ids = fields.List(Id(), load_default=None, allow_none=True, validate=validate.Length(max=500))
-    per_application = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=15))
-    seed = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=2**31 - 1))
+    per_application = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(min=1, max=15))
+    seed = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(min=0, max=2**31 - 1))
     stage = fields.String(load_default="document", validate=validate.OneOf(STAGES))
 
 
 class ShortfallSchema(Schema):
-    application_id = fields.Integer()
-    needed = fields.Integer()
-    available = fields.Integer()
+    application_id = WholeNumber()
+    needed = WholeNumber()
+    available = WholeNumber()
 
 
 class AssignRunOutSchema(Schema):
-    id = fields.Integer()
-    call_id = fields.Integer()
+    id = WholeNumber()
+    call_id = WholeNumber()
     stage = fields.String()
     status = fields.String(metadata={"enum": ["queued", "running", "ready", "failed", "committed", "discarded"]})
-    seed = fields.Integer()
+    seed = WholeNumber()
     progress = fields.Float()
-    per_application = fields.Integer()
+    per_application = WholeNumber()
     report = fields.Dict()
     created_at = fields.AwareDateTime()
     committed_at = fields.AwareDateTime(allow_none=True)
@@ -112,42 +112,42 @@ class AssignRunOutSchema(Schema):
 
 class AssignResultSchema(Schema):
     job = fields.Nested(AssignRunOutSchema)
-    committed = fields.Integer(allow_none=True)
+    committed = WholeNumber(allow_none=True)
 
 
 class RankingQuery(Pagination):
     stage = fields.String(load_default="document", validate=validate.OneOf(STAGES))
-    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    per_page = WholeNumber(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class RankingItemSchema(Schema):
-    application_id = fields.Integer()
+    application_id = WholeNumber()
     receipt_number = fields.String(allow_none=True)
     track = fields.String()
     physical_ai = fields.Boolean()
     raw_scores = fields.List(fields.Float())
-    assigned = fields.Integer()
+    assigned = WholeNumber()
     trimmed_mean = fields.Float(allow_none=True)
     bonus = fields.Float()
     penalty = fields.Float()
     final_score = fields.Float(allow_none=True)
-    rank = fields.Integer(allow_none=True)
+    rank = WholeNumber(allow_none=True)
     adjusted_score = fields.Float(allow_none=True)
-    adjusted_rank = fields.Integer(allow_none=True)
-    outlier_reviewer_ids = fields.List(fields.Integer(), attribute="outliers")
+    adjusted_rank = WholeNumber(allow_none=True)
+    outlier_reviewer_ids = fields.List(WholeNumber(), attribute="outliers")
 
 
 class RankingSchema(Schema):
     items = fields.List(fields.Nested(RankingItemSchema))
-    total = fields.Integer()
+    total = WholeNumber()
     stage = fields.String()
     agreement = fields.Float(allow_none=True)
 
 
 class PledgeOutSchema(Schema):
-    id = fields.Integer()
-    call_id = fields.Integer()
-    reviewer_id = fields.Integer()
+    id = WholeNumber()
+    call_id = WholeNumber()
+    reviewer_id = WholeNumber()
     statement_version = fields.String(metadata={"description": "The version of the pledge text signed"})
     signed_at = fields.AwareDateTime()
 
@@ -163,9 +163,9 @@ class EvaluatorTextsSchema(Schema):
 class EvaluatorApplicationSchema(Schema):
     """An application as its evaluator reads it: in the blind round without the company's identity."""
 
-    id = fields.Integer(attribute="application_id")
-    call_id = fields.Integer()
-    assignment_id = fields.Integer(metadata={"description": "The evaluator's assignment this view belongs to"})
+    id = WholeNumber(attribute="application_id")
+    call_id = WholeNumber()
+    assignment_id = WholeNumber(metadata={"description": "The evaluator's assignment this view belongs to"})
     review_code = fields.String(metadata={"description": "The blind code shown instead of the company"})
     stage = fields.String(metadata={"enum": STAGES})
     blind = fields.Boolean(
@@ -177,7 +177,7 @@ class EvaluatorApplicationSchema(Schema):
     company_name = fields.String(allow_none=True, metadata={"description": "null in the blind round"})
     track = fields.String()
     industry = fields.String()
-    employees = fields.Integer(allow_none=True)
+    employees = WholeNumber(allow_none=True)
     target_markets = fields.List(fields.String())
     document_kinds = fields.List(
         fields.String(), metadata={"description": "The kinds of document provided; the files are not given"}

@@ -36,14 +36,24 @@ class Schema(BaseSchema):
         unknown = EXCLUDE
 
 
-class Id(fields.Integer):
+class WholeNumber(fields.Integer):
+    """An integer. A number with a fraction (1.5) is refused, not cut to 1; digits as text ("5",
+    as query strings come) are read."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class Id(WholeNumber):
     """A row's id: a whole number from 1 to 2^31-1 (documented as the OpenAPI minimum and maximum)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
-class Version(fields.Integer):
+class Version(WholeNumber):
     """A row's version, sent back to refuse a change made meanwhile (409)."""
 
     def __init__(self, **kwargs) -> None:
@@ -61,7 +71,7 @@ class ErrorSchema(Schema):
 
 
 class MeSchema(Schema):
-    id = fields.Integer(required=True)
+    id = WholeNumber(required=True)
     email = fields.Email(required=True)
     role = fields.String(required=True, metadata={"enum": ROLES})
     name = fields.String()
@@ -70,15 +80,15 @@ class MeSchema(Schema):
 
 
 class Pagination(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+    page = WholeNumber(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = WholeNumber(load_default=25, validate=validate.Range(min=1, max=100))
 
 
 class TrackSchema(Schema):
     key = fields.String(required=True, validate=validate.Length(min=1, max=60))
     label_ko = fields.String(validate=validate.Length(max=200))
     label_en = fields.String(validate=validate.Length(max=200))
-    quota = fields.Integer(metadata=bounds(0, MAX_QUOTA) | {"description": "places"})
+    quota = WholeNumber(metadata=bounds(0, MAX_QUOTA) | {"description": "places"})
     physical_ai = fields.Boolean()
 
 
@@ -102,8 +112,8 @@ class BonusRuleSchema(Schema):
 
 
 class EligibilitySettingsSchema(Schema):
-    min_business_years = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=200))
-    max_business_years = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=200))
+    min_business_years = WholeNumber(allow_none=True, validate=validate.Range(min=0, max=200))
+    max_business_years = WholeNumber(allow_none=True, validate=validate.Range(min=0, max=200))
     excluded_industries = fields.List(fields.String(validate=validate.Length(max=200)))
     allowed_applicant_types = fields.List(fields.String(validate=validate.OneOf(ALL_TYPES)))
     check_declarations = fields.Boolean()
@@ -122,8 +132,8 @@ class CallInSchema(Schema):
     closes_at = fields.AwareDateTime(required=True)
     tracks = fields.List(fields.Raw(), metadata={"description": "track keys, or track objects"})
     rubric = fields.List(fields.Nested(CriterionSchema), validate=validate.Length(max=30))
-    reviewers_per_application = fields.Integer(metadata=bounds(1, 50))
-    trim_min_reviews = fields.Integer(metadata=bounds(3, 50))
+    reviewers_per_application = WholeNumber(metadata=bounds(1, 50))
+    trim_min_reviews = WholeNumber(metadata=bounds(3, 50))
     bonus_rules = fields.List(fields.Nested(BonusRuleSchema), validate=validate.Length(max=30))
     bonus_cap = fields.Float(metadata=bounds(0, 100))
     tie_breakers = fields.List(
@@ -145,7 +155,7 @@ class CallInSchema(Schema):
 
 
 class CallOutSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     title = fields.Function(lambda call: call.title_ko)
     title_ko = fields.String()
     title_en = fields.String()
@@ -157,8 +167,8 @@ class CallOutSchema(Schema):
     closes_at = fields.AwareDateTime()
     tracks = fields.List(fields.Dict())
     rubric = fields.List(fields.Dict())
-    reviewers_per_application = fields.Integer()
-    trim_min_reviews = fields.Integer()
+    reviewers_per_application = WholeNumber()
+    trim_min_reviews = WholeNumber()
     bonus_rules = fields.List(fields.Dict())
     bonus_cap = fields.Float()
     tie_breakers = fields.List(fields.String())
@@ -168,7 +178,7 @@ class CallOutSchema(Schema):
 
 class CallListSchema(Schema):
     items = fields.List(fields.Nested(CallOutSchema))
-    total = fields.Integer()
+    total = WholeNumber()
 
 
 class CompanySchema(Schema):
@@ -179,7 +189,7 @@ class CompanySchema(Schema):
     ceo_name = fields.String()
     address = fields.String()
     region = fields.String()
-    employees = fields.Integer(allow_none=True, metadata=bounds(0, 1_000_000))
+    employees = WholeNumber(allow_none=True, metadata=bounds(0, 1_000_000))
     industry = fields.String()
     website = fields.String()
     tax_arrears = fields.Boolean(allow_none=True)
@@ -200,7 +210,7 @@ class ApplicationInSchema(Schema):
     company = fields.Nested(CompanySchema)
     summary = fields.String()
     plan = fields.Nested(PlanSchema)
-    funding_requested = fields.Integer(allow_none=True, metadata=bounds(0, MAX_FUNDING) | {"description": "won"})
+    funding_requested = WholeNumber(allow_none=True, metadata=bounds(0, MAX_FUNDING) | {"description": "won"})
     target_markets = fields.List(fields.String())
     version = Version(
         metadata={"description": "optional: refuse the change if the draft has changed since this version (409)"}
@@ -208,10 +218,10 @@ class ApplicationInSchema(Schema):
 
 
 class DocumentOutSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     kind = fields.String(metadata={"enum": list(DOCUMENT_KINDS)})
     filename = fields.String()
-    size = fields.Integer()
+    size = WholeNumber()
     content_type = fields.String()
     sha256 = fields.String()
     issued_on = fields.Date(allow_none=True)
@@ -226,21 +236,21 @@ class DocumentUploadSchema(Schema):
 
 
 class ApplicationOutSchema(Schema):
-    id = fields.Integer()
-    call_id = fields.Integer()
+    id = WholeNumber()
+    call_id = WholeNumber()
     status = fields.String(metadata={"enum": [s.value for s in ApplicationStatus]})
     receipt_number = fields.String(allow_none=True)
     track = fields.String()
     company = fields.Dict()
     summary = fields.String()
     plan = fields.Dict()
-    funding_requested = fields.Integer(allow_none=True, metadata=bounds(0, MAX_FUNDING) | {"description": "won"})
+    funding_requested = WholeNumber(allow_none=True, metadata=bounds(0, MAX_FUNDING) | {"description": "won"})
     target_markets = fields.List(fields.String())
     documents = fields.List(fields.Nested(DocumentOutSchema))
     eligibility = fields.Dict()
     priority = fields.Dict()
     missing = fields.Dict()
-    version = fields.Integer()
+    version = WholeNumber()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     submitted_at = fields.AwareDateTime(allow_none=True)
@@ -253,24 +263,24 @@ class ApplicationOutSchema(Schema):
 
 
 class OutboxItemSchema(Schema):
-    id = fields.Integer()
+    id = WholeNumber()
     kind = fields.String()
     to = fields.String(attribute="to_address")
     language = fields.String()
     status = fields.String(metadata={"enum": OUTBOX_STATUSES})
     queue = fields.String()
-    attempts = fields.Integer()
+    attempts = WholeNumber()
     last_error = fields.String(allow_none=True)
     message_id = fields.String(allow_none=True)
     subject = fields.String(allow_none=True)
-    call_id = fields.Integer(allow_none=True)
+    call_id = WholeNumber(allow_none=True)
     created_at = fields.AwareDateTime()
     sent_at = fields.AwareDateTime(allow_none=True)
 
 
 class OutboxListSchema(Schema):
     items = fields.List(fields.Nested(OutboxItemSchema))
-    total = fields.Integer()
+    total = WholeNumber()
 
 
 class OutboxQuery(Pagination):

@@ -36,6 +36,7 @@ EDITABLE = (
 
 
 MAX_QUOTA = 100_000  # places in one track; a larger number is a typing slip
+MAX_BONUS = 100  # points on a score out of 100: a bonus or its cap can never be more
 
 
 def default_call_values() -> dict:
@@ -132,12 +133,12 @@ def clean_call_values(values: dict) -> dict:
     if unknown:
         fail("tie_breakers", _l("Tie-breakers must be criteria of the rubric: %(keys)s.", keys=", ".join(unknown)))
     for rule in values.get("bonus_rules") or []:
-        if not rule.get("when") or not _number(rule.get("points")) or rule["points"] < 0:
-            fail("bonus_rules", _l("Each bonus rule needs a condition and points of zero or more."))
+        if not rule.get("when") or not _number(rule.get("points")) or not 0 <= rule["points"] <= MAX_BONUS:
+            fail("bonus_rules", _l("Each bonus rule needs a condition and points from 0 to 100."))
             break
     cap = values.get("bonus_cap")
-    if cap is not None and (not _number(cap) or cap < 0):
-        fail("bonus_cap", _l("The bonus cap must be a number of zero or more."))
+    if cap is not None and (not _number(cap) or not 0 <= cap <= MAX_BONUS):
+        fail("bonus_cap", _l("The bonus cap must be a number from 0 to 100."))
     if errors:
         raise DomainError(_l("Some settings of the call are not valid."), fields=errors)
     return values

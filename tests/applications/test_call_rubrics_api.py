@@ -94,3 +94,23 @@ def test_any_documented_rubric_is_accepted_and_read_back_with_its_tie_breakers(c
     assert [(c["key"], c["max_points"], c["weight"]) for c in call["rubric"]] == [
         (c["key"], c["max_points"], c.get("weight", 1)) for c in rubric
     ]
+
+
+def test_a_count_with_a_fraction_or_points_out_of_range_are_refused_and_nothing_is_created(
+    client, make_user, api_token
+):
+    staff = {"Authorization": f"Bearer {api_token(make_user('officer'))}"}
+    rubric = [{"key": "a", "label": "A", "max_points": 10}]
+    before = client.get("/api/v1/calls", headers=staff).get_json()["total"]
+    for extra, field in (
+        ({"reviewers_per_application": 1.5}, "reviewers_per_application"),
+        ({"trim_min_reviews": 4.2}, "trim_min_reviews"),
+        ({"bonus_rules": [{"when": "physical_ai", "points": 1e20}]}, "bonus_rules"),
+    ):
+        response = client.post("/api/v1/calls", json=_body(rubric, **extra), headers=staff)
+        assert response.status_code == 422, (extra, response.get_json())
+        assert field in response.get_json()["error"]["fields"], response.get_json()
+    assert client.get("/api/v1/calls", headers=staff).get_json()["total"] == before
+    # A whole number written 5.0 or "5" is still read as 5.
+    read = client.post("/api/v1/calls", json=_body(rubric, reviewers_per_application=5.0), headers=staff)
+    assert read.status_code == 201 and read.get_json()["reviewers_per_application"] == 5
