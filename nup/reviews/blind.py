@@ -15,12 +15,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nup.reviews.conflicts import normalise_name
+from nup.reviews.conflicts import is_invisible, normalise_name
 
 BLIND_MASK = "○○○"
 
-# Invisible characters someone may put (or a tool may leave) inside a name or a number.
-ZERO_WIDTH = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\d)(?:\+82[-\s]?|0)\d{1,2}[-\s.)]?\d{3,4}[-\s.]?\d{4}(?!\d)")
@@ -54,7 +52,7 @@ def normalise(text: str) -> Normalised:
     chars: list[str] = []
     spans: list[list[int]] = []
     for index, char in enumerate(text):
-        if char in ZERO_WIDTH:
+        if is_invisible(char):  # zero-width characters, Hangul fillers: the conflict check's list
             continue
         for piece in unicodedata.normalize("NFKC", char).casefold():
             if chars:
@@ -100,6 +98,11 @@ def _find_all(haystack: str, needle: str) -> Iterable[int]:
         start = haystack.find(needle, start + 1)
 
 
+def _camel_boundary(text: str, left: tuple[int, int], right: tuple[int, int]) -> bool:
+    """Whether the original characters at two neighbouring spans go from lower to upper case."""
+    return text[left[1] - 1].islower() and text[right[0]].isupper()
+
+
 def identifying_spans(text: str, identifiers: Identifiers) -> list[tuple[int, int]]:
     """The [start, end) spans of `text` that identify the applicant, merged and in order."""
     norm = normalise(text)
@@ -111,9 +114,12 @@ def identifying_spans(text: str, identifiers: Identifiers) -> list[tuple[int, in
             first, last = positions[at], positions[at + len(key) - 1]
             # A Latin name is a word of its own ("Nova" is not masked inside "Novak"); a
             # Korean name is not, since particles follow it directly ("노바는").
-            if first > 0 and _ascii_alnum(key[0]) and _ascii_alnum(norm.text[first - 1]):
+            # A change from lower to upper case is a word boundary too ("Acme-RoboticsCo.,Ltd").
+            glued_before = first > 0 and _ascii_alnum(key[0]) and _ascii_alnum(norm.text[first - 1])
+            if glued_before and not _camel_boundary(text, norm.spans[first - 1], norm.spans[first]):
                 continue
-            if last + 1 < len(norm.text) and _ascii_alnum(key[-1]) and _ascii_alnum(norm.text[last + 1]):
+            glued_after = last + 1 < len(norm.text) and _ascii_alnum(key[-1]) and _ascii_alnum(norm.text[last + 1])
+            if glued_after and not _camel_boundary(text, norm.spans[last], norm.spans[last + 1]):
                 continue
             found.append((first, last + 1))
 

@@ -28,14 +28,36 @@ _BRACKETED_FORM = re.compile(r"\(\s*(?:" + "|".join(_BRACKETED_FORMS) + r")\s*\)
 _WORDS = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+|[^\W_\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+")
 
 
-def _plain(text: str) -> str:
-    """Compatibility-normalised, composed, case-folded text without invisible format characters.
+# Characters that show nothing yet are letters to a naive comparison: the Hangul fillers
+# (U+115F, U+1160, U+3164, U+FFA0, category Lo), the combining grapheme joiner, variation
+# selectors, the Braille blank. With category Cf (zero-width spaces and joiners, the byte-order
+# mark, soft hyphens) they are dropped before names are compared or searched.
+_INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0") | frozenset(
+    map(chr, [*range(0x180B, 0x1810), *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)])
+)
 
-    Zero-width spaces and joiners, the byte-order mark and soft hyphens (Unicode category Cf)
-    are dropped before composing, so decomposed Hangul (NFD) split by one still composes.
+
+def is_invisible(char: str) -> bool:
+    """Whether a character shows nothing and means nothing in a name or a number."""
+    return char in _INVISIBLE or unicodedata.category(char) == "Cf"
+
+
+# A Latin legal form written against the name, capitalised after a small letter and ending the
+# word ("RoboticsCo.,Ltd", "AcmeInc"): split off so that it is dropped as a word.
+_GLUED_FORM = re.compile(r"(?<=[a-z])(?=(?:Co|CO|Inc|INC|Corp|CORP|Ltd|LTD|Llc|LLC)(?![A-Za-z]))")
+
+
+def _plain(text: str, *, split_glued_forms: bool = False) -> str:
+    """Compatibility-normalised, composed, case-folded text without invisible characters.
+
+    Invisible characters (see `is_invisible`) are dropped before composing, so decomposed
+    Hangul (NFD) split by one still composes. With `split_glued_forms`, a legal form written
+    against the name ("RoboticsCo.,Ltd", "AcmeInc") becomes a word of its own.
     """
-    visible = "".join(c for c in text or "" if unicodedata.category(c) != "Cf")
-    return unicodedata.normalize("NFKC", visible).casefold()
+    visible = unicodedata.normalize("NFKC", "".join(c for c in text or "" if not is_invisible(c)))
+    if split_glued_forms:
+        visible = _GLUED_FORM.sub(" ", visible)
+    return visible.casefold()
 
 
 @lru_cache(maxsize=8192)  # a call compares each company with every evaluator's declarations
@@ -47,7 +69,7 @@ def normalise_name(name: str) -> str:
     "(주)현대자동차", "현대자동차 주식회사" and "현대 자동차㈜" all give "현대자동차",
     "ＨＹＵＮＤＡＩ Ｃｏ．，Ｌｔｄ．" and "Hyundai Inc" give "hyundai".
     """
-    text = _BRACKETED_FORM.sub(" ", _plain(name))
+    text = _BRACKETED_FORM.sub(" ", _plain(name, split_glued_forms=True))
     text = _KOREAN_FORM.sub(" ", text)
     words = _WORDS.findall(text)
     kept = [

@@ -36,7 +36,7 @@ KOREAN_WORDS = [
 ENGLISH_WORDS = ["we", "build", "the", "market", "for", "growth", "plan", "our", "team", "has", "a", "sensor"]
 PUNCTUATION = [" ", ", ", ". ", "! ", "\n", " (", ") ", " - ", ": "]
 PARTICLES = ["", "는", "의", "가", "를", "와"]
-ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u3164", "\u115f", "\u1160", "\uffa0"]
 SEPARATORS = [" ", "-", ".", "·", "\xa0", "_", "/", "\u3000", *ZERO_WIDTH]
 LEGAL_BEFORE = ["", "주식회사 ", "주식회사", "(주)", "㈜", "(주) ", "유한회사 "]
 LEGAL_AFTER = ["", " 주식회사", "(주)", " Inc.", ", Inc.", " Co., Ltd.", " Corp", " LLC"]
@@ -227,3 +227,14 @@ def test_legal_forms_are_removed_only_as_words():
     assert redact("Princess Lab is great", Identifiers(company_name="Princess Lab Inc.")) == f"{BLIND_MASK} is great"
     # A Latin name is a word: it is not masked inside a longer word.
     assert redact("Novak met Nova", Identifiers(company_name="Nova")) == f"Novak met {BLIND_MASK}"
+
+
+def test_hangul_fillers_and_a_legal_form_written_against_the_name_are_no_disguise():
+    """Found by the probe: a Hangul filler (category Lo) after the name, and "RoboticsCo.,Ltd"."""
+    korean = Identifiers(company_name="현대자동차", ceo_name="정대표", registration_number=None, website="")
+    for filler in ("\u3164", "\u1160", "\u115f", "\uffa0"):
+        masked = redact(f"우리 현대{filler}자동차{filler}는 좋습니다", korean)
+        assert "현대" not in masked and "자동차" not in masked and masked.endswith("는 좋습니다")
+    latin = Identifiers(company_name="Acme-Robotics Co.,Ltd", ceo_name="", registration_number=None, website="")
+    assert redact("We, Acme-RoboticsCo.,Ltd, grow.", latin) == f"We, {BLIND_MASK}Co.,Ltd, grow."
+    assert redact("AcmeRobotics and Acme Roboticsian", latin) == f"{BLIND_MASK} and Acme Roboticsian"

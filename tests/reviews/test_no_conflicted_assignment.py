@@ -48,7 +48,8 @@ COMPANIES = ("현대자동차", "한빛로보틱스", "누리바이오", "Hyunda
 PEOPLE = ("홍길동", "김하늘", "Lee Minji", "Park Joon")
 KOREAN_FORMS = ("주식회사", "(주)", "㈜", "( 주 )", "주식 회사", "유한회사", "(유)")
 LATIN_FORMS = ("Co., Ltd.", "Co.,Ltd.", "CO LTD", "Inc.", "INC", "inc", "Corp.", "Corporation", "LLC", "Limited")
-ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\ufeff")
+# Invisible characters, the Hangul fillers (category Lo) among them.
+ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\ufeff", "\u3164", "\u115f", "\u1160", "\uffa0", "\u034f")
 
 
 def _full_width(text: str) -> str:
@@ -115,6 +116,11 @@ def test_the_probes_names_meet():
     assert (
         normalise_name("ＨＹＵＮＤＡＩ") == normalise_name("Hyundai Co., Ltd.") == normalise_name("HYUNDAI\u200b INC")
     )
+    # Found by the probe: a Hangul filler (category Lo, invisible) and a legal form written against the name.
+    for filler in ("\u3164", "\u1160", "\u115f", "\uffa0"):
+        assert normalise_name(f"현대자동차{filler}") == normalise_name(f"현대{filler}자동차") == "현대자동차"
+    assert normalise_name("Acme-RoboticsCo.,Ltd") == normalise_name("Acme Robotics Co., Ltd.") == "acmerobotics"
+    assert normalise_name("AcmeInc") == "acme" and normalise_name("ZINC") == normalise_name("Zinc") == "zinc"
     # Legal-form words are whole words: names that merely contain the letters keep them.
     assert normalise_name("Incheon Prince") == "incheonprince"
 
