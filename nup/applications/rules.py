@@ -6,6 +6,7 @@ Plain values in, plain values out: no database, no Flask, so every rule is teste
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,9 +14,13 @@ BRN_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
 
 
 def normalise_brn(raw: str) -> str | None:
-    """Return the 10 digits of a business registration number written any usual way."""
-    digits = re.sub(r"[\s\-.]", "", raw or "")
-    return digits if re.fullmatch(r"\d{10}", digits) else None
+    """Return the 10 ASCII digits of a business registration number written any usual way.
+
+    Full-width digits and dashes (typed with a Korean input method) are read as their ASCII
+    forms, so one number is stored one way and duplicates are found whatever the writing.
+    """
+    digits = re.sub(r"[\s\-.\u2010-\u2015\u2212]", "", unicodedata.normalize("NFKC", raw or ""))
+    return digits if re.fullmatch(r"[0-9]{10}", digits) else None
 
 
 def brn_check_digit(first_nine: str) -> int:

@@ -110,3 +110,16 @@ def test_invalid_registration_number_is_a_reason():
         RULES, facts(date(2021, 1, 1), business_registration_number="2208162518"), announced_on=ANNOUNCED
     )
     assert "brn_invalid" in [r.code for r in verdict.reasons]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["220-81-62517", "2208162517", "220 81 62517", "２２０-８１-６２５１７", "２２０８１６２５１７", "220‐81‐62517", " 220.81.62517 "],
+)
+def test_a_registration_number_is_read_as_ascii_digits_however_written(written):
+    assert rules.normalise_brn(written) == "2208162517"
+
+
+@pytest.mark.parametrize("written", ["٢٢٠٨١٦٢٥١٧", "220-81-6251", "220-81-625177", "22O-81-62517", ""])
+def test_other_digits_letters_or_a_wrong_length_are_not_a_registration_number(written):
+    assert rules.normalise_brn(written) is None
