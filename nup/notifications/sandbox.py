@@ -87,7 +87,9 @@ class TemplateRefused(SecurityError):
     """The template asks for more than an email needs; the message says what."""
 
     def __init__(self, message):
-        super().__init__(str(message))
+        # Kept lazy: the email is rendered in its own language, but the refusal is read by the
+        # officer, so it is translated when shown, in the officer's language.
+        super().__init__(message)
 
 
 @dataclass

@@ -109,6 +109,14 @@ def test_preview_and_save_refuse_hostile_wording_with_a_clear_message(app, clien
     )
     assert preview.status_code in (200, 422)
     assert "range() may give at most" in preview.get_data(as_text=True)
+    # The English wording's refusal is read by an officer working in Korean: in Korean.
+    korean = submit(
+        client,
+        "/staff/templates/password_changed/en?lang=ko",
+        {"subject": "Hi", "body": "{% for i in range(10**9) %}x{% endfor %}", "preview": "1"},
+    )
+    assert "여기서 range()는 최대" in korean.get_data(as_text=True)
+    submit(client, "/staff/templates/password_changed/en?lang=en", {"subject": "Hi", "body": "Hi", "preview": "1"})
     saved = submit(client, page, {"subject": "Hi", "body": "{{ 'x' * 10**9 }}", "save": "1"})
     assert "This template cannot be used" in saved.get_data(as_text=True)
     assert "longer than 50000 characters" in saved.get_data(as_text=True)
