@@ -180,5 +180,9 @@ def install(app: Flask) -> None:
 
 def main() -> None:
     from nup import create_app
+    from nup.config import ConfigurationError
 
-    FlaskGroup(create_app=create_app, add_default_commands=True, help="N-Up programme system.")(prog_name="nup")
+    try:
+        FlaskGroup(create_app=create_app, add_default_commands=True, help="N-Up programme system.")(prog_name="nup")
+    except ConfigurationError as error:  # a setting to fix, said in one line rather than a traceback
+        raise SystemExit(f"nup: {error}") from None

@@ -77,8 +77,14 @@ def _sqlalchemy_url(url: str) -> str:
     return url
 
 
+ENVIRONMENTS = ("development", "production")
+
+
 def build_config(env: Environment, overrides: dict | None = None) -> dict:
     """Turn the environment into Flask settings; refuse unsafe production settings."""
+    if env.env not in ENVIRONMENTS:
+        # A slip ("prod", " production") must not quietly run production as development.
+        raise ConfigurationError(f"NUP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env.env!r}.")
     production = env.env == "production"
     instance = Path(env.instance_dir)
     database_url = _sqlalchemy_url(env.database_url or f"sqlite:///{instance / 'nup.db'}")

@@ -125,3 +125,11 @@ def test_private_content_is_never_stored_and_public_assets_still_are(app, client
         assert response.status_code == 200, path
         assert_not_stored(response)
     assert "Pragma" not in client.get("/static/nup.css").headers
+
+
+@pytest.mark.parametrize("written", ["prod", " production", "Production ", "staging", "test"])
+def test_an_unknown_nup_env_is_refused_rather_than_run_as_development(written):
+    from nup.config import ConfigurationError, Environment, build_config
+
+    with pytest.raises(ConfigurationError, match="NUP_ENV must be one of development, production"):
+        build_config(Environment.read({"NUP_ENV": written}))

@@ -1,8 +1,12 @@
 """`nup demo` never loads into production, and makes its passwords when it loads."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from nup.accounts.models import User
@@ -40,3 +44,20 @@ def test_the_demo_prints_fresh_passwords_that_sign_in(app, client):
         assert demo.load(if_empty=True) is None
     assert re.fullmatch(r"Officer-[\w-]{16}", demo.new_password("officer"))
     assert demo.new_password("officer") != demo.new_password("officer")
+
+
+@pytest.mark.parametrize("written", ["prod", " production"])
+def test_a_misspelt_nup_env_stops_the_command_with_one_line(tmp_path, written):
+    """A slip in NUP_ENV is not taken for development: the demo is never loaded by mistake."""
+    environment = {**os.environ, "NUP_ENV": written, "NUP_INSTANCE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", "from nup.cli import main; main()", "demo"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    expected = f"nup: NUP_ENV must be one of development, production, not {written!r}."
+    assert done.stderr.strip().splitlines() == [expected]
+    assert not (tmp_path / "nup.db").exists()
