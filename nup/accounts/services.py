@@ -679,7 +679,10 @@ def change_role(*, actor: User, user: User, role: str, ip: str | None, now: date
     user.role = role
     user.session_token = new_session_token()  # the new role starts with a new session
     end_sessions(user=user, reason="role_changed", now=now or utcnow())
-    audit.record(actor, "account.role_changed", user, ip=ip, before=before, after={"role": role})
+    revoked = revoke_all_api_tokens(user=user, now=now or utcnow())
+    audit.record(
+        actor, "account.role_changed", user, ip=ip, before=before, after={"role": role, "tokens_revoked": revoked}
+    )
     db.session.flush()
     return user
 
@@ -693,13 +696,15 @@ def set_active(*, actor: User, user: User, active: bool, ip: str | None, now: da
     user.active = active
     user.session_token = new_session_token()
     end_sessions(user=user, reason="disabled" if not active else "enabled", now=now or utcnow())
+    # A token made before the account was disabled does not come back with it.
+    revoked = 0 if active else revoke_all_api_tokens(user=user, now=now or utcnow())
     audit.record(
         actor,
         "account.enabled" if active else "account.disabled",
         user,
         ip=ip,
         before=before,
-        after={"active": active},
+        after={"active": active, "tokens_revoked": revoked},
     )
     db.session.flush()
     return user
@@ -738,6 +743,17 @@ def revoke_api_token(*, actor: User, token: ApiToken, now: datetime) -> None:
         token.revoked_at = now
         audit.record(actor, "api_token.revoked", token)
     db.session.flush()
+
+
+def revoke_all_api_tokens(*, user: User, now: datetime) -> int:
+    """Revoke every live token of `user` (a role change or a disabled account); how many."""
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    count = 0
+    for token in tokens:
+        token.revoked_at = now
+        count += 1
+    db.session.flush()
+    return count
 
 
 # ---------------------------------------------------------------------------- mail preferences

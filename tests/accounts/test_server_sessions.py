@@ -195,3 +195,21 @@ def test_the_reauthentication_page_goes_back_only_to_this_site(client, make_user
     sign_in(client, user.email)
     answer = submit(client, "/reauthenticate?next=https://evil.example/", {"password": PASSWORD})
     assert answer.status_code == 302 and answer.headers["Location"] == "/profile"
+
+
+def test_a_role_change_or_disabling_the_account_revokes_its_api_tokens_for_good(app, client, make_user, api_token):
+    officer = make_user("officer")
+    office = app.test_client()
+    sign_in(office, officer.email)
+    for event in ("role", "disabled"):
+        user = make_user("reviewer")
+        bearer = {"Authorization": f"Bearer {api_token(user)}"}
+        assert client.get("/api/v1/me", headers=bearer).status_code == 200
+        page = f"/staff/users/{user.id}"
+        if event == "role":
+            submit(office, page, {"role": "mentor"}, action=f"{page}/role")
+        else:
+            submit(office, page, {"active": "0"}, action=f"{page}/active")
+            assert client.get("/api/v1/me", headers=bearer).status_code == 401
+            submit(office, page, {"active": "1"}, action=f"{page}/active")  # enabled again: the token stays dead
+        assert client.get("/api/v1/me", headers=bearer).status_code == 401, event
