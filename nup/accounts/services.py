@@ -679,10 +679,8 @@ def change_role(*, actor: User, user: User, role: str, ip: str | None, now: date
     user.role = role
     user.session_token = new_session_token()  # the new role starts with a new session
     end_sessions(user=user, reason="role_changed", now=now or utcnow())
-    revoked = revoke_all_api_tokens(user=user, now=now or utcnow())
-    audit.record(
-        actor, "account.role_changed", user, ip=ip, before=before, after={"role": role, "tokens_revoked": revoked}
-    )
+    revoke_all_api_tokens(actor=actor, user=user, now=now or utcnow())
+    audit.record(actor, "account.role_changed", user, ip=ip, before=before, after={"role": role})
     db.session.flush()
     return user
 
@@ -697,14 +695,15 @@ def set_active(*, actor: User, user: User, active: bool, ip: str | None, now: da
     user.session_token = new_session_token()
     end_sessions(user=user, reason="disabled" if not active else "enabled", now=now or utcnow())
     # A token made before the account was disabled does not come back with it.
-    revoked = 0 if active else revoke_all_api_tokens(user=user, now=now or utcnow())
+    if not active:
+        revoke_all_api_tokens(actor=actor, user=user, now=now or utcnow())
     audit.record(
         actor,
         "account.enabled" if active else "account.disabled",
         user,
         ip=ip,
         before=before,
-        after={"active": active, "tokens_revoked": revoked},
+        after={"active": active},
     )
     db.session.flush()
     return user
@@ -745,15 +744,16 @@ def revoke_api_token(*, actor: User, token: ApiToken, now: datetime) -> None:
     db.session.flush()
 
 
-def revoke_all_api_tokens(*, user: User, now: datetime) -> int:
-    """Revoke every live token of `user` (a role change or a disabled account); how many."""
-    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
-    count = 0
+def revoke_all_api_tokens(*, actor: User, user: User, now: datetime) -> int:
+    """Revoke every live token of `user` (a role change or a disabled account); audited; how many."""
+    tokens = list(
+        db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    )
     for token in tokens:
         token.revoked_at = now
-        count += 1
+        audit.record(actor, "api_token.revoked", token, detail=f"user {user.id}")
     db.session.flush()
-    return count
+    return len(tokens)
 
 
 # ---------------------------------------------------------------------------- mail preferences
