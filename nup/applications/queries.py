@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, false, func, or_, select
-from werkzeug.exceptions import NotFound
 
 from nup import security
 from nup.applications.models import Application, ApplicationStatus, Document
@@ -137,7 +136,4 @@ def visible_applications(actor) -> Select:
 
 def application_visible_or_404(actor, application_id: int) -> Application:
     """The application if `actor` may see it; otherwise NotFound (someone else's is as good as not there)."""
-    application = db.session.scalar(visible_applications(actor).where(Application.id == application_id))
-    if application is None:
-        raise NotFound()
-    return application
+    return db.one_or_404(visible_applications(actor).where(Application.id == application_id))

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import NotFound
 
 from nup import security
 from nup.applications.models import Application
@@ -237,15 +236,9 @@ def visible_sessions(actor) -> Select:
 
 def match_visible_or_404(actor, match_id: int) -> MentorMatch:
     """The match if `actor` may see it; otherwise NotFound (someone else's is as good as not there)."""
-    match = db.session.scalar(visible_matches(actor).where(MentorMatch.id == match_id))
-    if match is None:
-        raise NotFound()
-    return match
+    return db.one_or_404(visible_matches(actor).where(MentorMatch.id == match_id))
 
 
 def session_visible_or_404(actor, session_id: int) -> MentoringSession:
     """The session if `actor` may see it; otherwise NotFound."""
-    session = db.session.scalar(visible_sessions(actor).where(MentoringSession.id == session_id))
-    if session is None:
-        raise NotFound()
-    return session
+    return db.one_or_404(visible_sessions(actor).where(MentoringSession.id == session_id))

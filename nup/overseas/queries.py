@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, false, func, select
-from werkzeug.exceptions import NotFound
 
 from nup import security
 from nup.applications.models import Application
@@ -197,10 +196,7 @@ def visible_plans(actor) -> Select:
 
 def plan_visible_or_404(actor, plan_id: int) -> SupportPlan:
     """The plan if `actor` may see it; otherwise NotFound (another firm's plan is as good as not there)."""
-    found = db.session.scalar(visible_plans(actor).where(SupportPlan.id == plan_id))
-    if found is None:
-        raise NotFound()
-    return found
+    return db.one_or_404(visible_plans(actor).where(SupportPlan.id == plan_id))
 
 
 def visible_reports(actor) -> Select:
@@ -211,7 +207,4 @@ def visible_reports(actor) -> Select:
 
 def report_visible_or_404(actor, report_id: int) -> KpiReport:
     """The KPI report if `actor` may see its plan; otherwise NotFound."""
-    found = db.session.scalar(visible_reports(actor).where(KpiReport.id == report_id))
-    if found is None:
-        raise NotFound()
-    return found
+    return db.one_or_404(visible_reports(actor).where(KpiReport.id == report_id))

@@ -10,7 +10,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, case, exists, false, func, select
-from werkzeug.exceptions import NotFound
 
 from nup import security
 from nup.accounts.models import User
@@ -318,10 +317,7 @@ def visible_assignments(actor) -> Select:
 
 def assignment_visible_or_404(actor, assignment_id: int) -> Assignment:
     """The assignment if `actor` may see it; otherwise NotFound (not yours, ended or conflicted)."""
-    assignment = db.session.scalar(visible_assignments(actor).where(Assignment.id == assignment_id))
-    if assignment is None:
-        raise NotFound()
-    return assignment
+    return db.one_or_404(visible_assignments(actor).where(Assignment.id == assignment_id))
 
 
 def exclusion_requests_by(actor, application_id: int) -> list[Conflict]:
