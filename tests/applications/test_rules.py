@@ -114,7 +114,15 @@ def test_invalid_registration_number_is_a_reason():
 
 @pytest.mark.parametrize(
     "written",
-    ["220-81-62517", "2208162517", "220 81 62517", "２２０-８１-６２５１７", "２２０８１６２５１７", "220‐81‐62517", " 220.81.62517 "],
+    [
+        "220-81-62517",
+        "2208162517",
+        "220 81 62517",
+        "２２０-８１-６２５１７",
+        "２２０８１６２５１７",
+        "220‐81‐62517",
+        " 220.81.62517 ",
+    ],
 )
 def test_a_registration_number_is_read_as_ascii_digits_however_written(written):
     assert rules.normalise_brn(written) == "2208162517"
