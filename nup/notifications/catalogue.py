@@ -14,6 +14,12 @@ class EmailKind:
     essential: bool  # essential mail is sent even to people who opted out of other mail
     sample: dict
 
+    @property
+    def personal_link(self) -> bool:
+        """Whether the email carries a one-person link (confirm, reset, invite, unlock): officers'
+        wording cannot build that link, so such an email always keeps its built-in wording."""
+        return "token" in self.sample
+
 
 KINDS: dict[str, EmailKind] = {
     k.kind: k

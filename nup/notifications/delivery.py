@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -16,9 +17,10 @@ from itsdangerous import URLSafeSerializer
 from jinja2 import TemplateError
 from jinja2.exceptions import SecurityError
 from sqlalchemy import select
+from werkzeug.routing import BuildError
 
 from nup.extensions import db
-from nup.notifications import sandbox
+from nup.notifications import catalogue, sandbox
 from nup.notifications.models import EmailTemplate, Notification
 from nup.timeutil import utcnow
 
@@ -46,8 +48,13 @@ def render_parts(kind: str, language: str, context: dict, *, on_refused=None) ->
     built-in wording is used and `on_refused(reason)` is told why.
     """
     language = language if language in ("ko", "en") else "ko"
-    override = db.session.scalar(
-        select(EmailTemplate).where(EmailTemplate.kind == kind, EmailTemplate.language == language)
+    # An email with a personal link keeps its built-in wording, even if wording was stored for it earlier.
+    override = (
+        None
+        if catalogue.KINDS[kind].personal_link
+        else db.session.scalar(
+            select(EmailTemplate).where(EmailTemplate.kind == kind, EmailTemplate.language == language)
+        )
     )
     with force_locale(language):
         custom = None
@@ -68,6 +75,34 @@ def render_parts(kind: str, language: str, context: dict, *, on_refused=None) ->
             text = render_template(f"emails/{kind}.txt", **context)
             html = render_template(f"emails/{kind}.html", **context)
     return " ".join(subject.split()), text, html
+
+
+def starting_wording(kind: str, language: str) -> tuple[str, str]:
+    """The built-in subject and text with each value as its placeholder ("{{ name }}"): where an
+    officer starts writing, so that no sample value (a name, a dead link) is saved by mistake.
+
+    Where the built-in counts or formats a number, that number stays the sample's; links are
+    left out, since wording has none (the sandbox builds no link).
+    """
+    sample = catalogue.KINDS[kind].sample
+    attempts = (
+        {key: "{{ " + key + " }}" if isinstance(value, str | int | float) else value for key, value in sample.items()},
+        {key: "{{ " + key + " }}" if isinstance(value, str) else value for key, value in sample.items()},
+    )
+    with force_locale(language):
+        for values in attempts:
+            try:
+                subject = render_template(f"emails/{kind}.subject.txt", **values, public_url=_no_link)
+                text = render_template(f"emails/{kind}.txt", **values, public_url=_no_link)
+            except (TypeError, ValueError, BuildError):
+                continue
+            return " ".join(subject.split()), re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    subject, text, _html = render_parts(kind, language, dict(sample))
+    return subject, text
+
+
+def _no_link(*_endpoint, **_values) -> str:
+    return ""
 
 
 def preview_custom(kind: str, language: str, subject: str, body: str, context: dict) -> tuple[str, str, str]:

@@ -256,12 +256,21 @@ def cancel_notification(notification: Notification, *, actor, now: datetime) -> 
 MAX_SUBJECT = 300
 
 
+PERSONAL_LINK_KEPT = _l(
+    "This email carries a personal link (to confirm, reset, accept or unlock) that wording cannot build,"
+    " so it always keeps its built-in wording."
+)
+
+
 def save_template(*, actor, kind: str, language: str, subject: str, body: str, now: datetime) -> EmailTemplate:
     """Store the officers' wording of an email after checking it renders with sample values."""
 
     security.require(actor, "outbox.manage")
     if kind not in catalogue.KINDS or language not in ("ko", "en"):
         raise DomainError(_l("Unknown email or language."))
+    if catalogue.KINDS[kind].personal_link:
+        message = str(PERSONAL_LINK_KEPT)
+        raise DomainError(message, fields={"body": [message]})
     subject, body = (subject or "").strip(), (body or "").strip()
     errors = {}
     if not subject:

@@ -102,8 +102,7 @@ def edit_template(kind: str, language: str):
         if saved is not None:
             form.subject.data, form.body.data = saved.subject, saved.body
         else:
-            subject, text, _html = delivery.render_parts(kind, language, dict(sample))
-            form.subject.data, form.body.data = subject, text
+            form.subject.data, form.body.data = delivery.starting_wording(kind, language)
     elif form.validate_on_submit():
         if "preview" in request.form:
             try:

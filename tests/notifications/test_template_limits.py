@@ -156,3 +156,25 @@ def test_a_refused_template_at_send_time_sends_the_built_in_wording_and_records_
     [message] = mail_messages()
     assert "Hello" not in message["Subject"]
     assert "x" * 100 not in message.get_body(("plain",)).get_content()
+
+
+def test_the_editor_starts_from_placeholders_and_a_personal_link_email_keeps_its_wording(app, client, officer):
+    """Found in a walk-through: the editor was filled with the sample (김하늘, a dead /verify/sample
+    link), and saving that sent every new founder the sample's name and a link that never works."""
+    sign_in(client, officer.email)
+    page = client.get("/staff/templates/application_received/ko?lang=ko").get_data(as_text=True)
+    assert "{{ name }}" in page and "김하늘" not in page.split("nup-mail-text")[0]
+    refused = submit(
+        client, "/staff/templates/verify_email/ko?lang=ko", {"subject": "확인", "body": "안녕하세요", "save": "1"}
+    )
+    assert refused.status_code != 302 and "기본 문구를 사용합니다" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(EmailTemplate)) is None
+        # Wording stored before this rule is ignored: the email keeps its working link.
+        db.session.add(EmailTemplate(kind="verify_email", language="ko", subject="확인", body="{{ name }} 님"))
+        db.session.commit()
+        with app.test_request_context("/"):
+            from nup.notifications import delivery
+
+            _subject, text, _html = delivery.render_parts("verify_email", "ko", {"name": "박검증", "token": "t0k"})
+        assert "박검증" in text and "/verify/t0k" in text
