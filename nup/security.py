@@ -133,6 +133,10 @@ RULES: dict[str, Rule] = {
     "overseas.api": _role(APPLICANT, OFFICER),
     "overseas.plan.view": lambda user, plan: _role(OFFICER)(user) or (_role(APPLICANT)(user) and _owner(user, plan)),
     "overseas.plan.own": lambda user, plan: _role(APPLICANT)(user) and _owner(user, plan),
+    # Personal data: every signed-in person sees and takes their own; officers run the purge,
+    # holds, requests and the access-log report.
+    "privacy.self": _signed_in,
+    "privacy.manage": _role(OFFICER),
 }
 
 # endpoint -> action. Every registered endpoint must appear here (tests/test_route_matrix.py).

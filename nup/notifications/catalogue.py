@@ -27,6 +27,7 @@ KINDS: dict[str, EmailKind] = {
             {"name": "박평가", "role": "reviewer", "token": "sample"},
         ),
         EmailKind("password_changed", _l("Password changed"), True, {"name": "김하늘"}),
+        EmailKind("account_deleted", _l("Account deleted on request"), True, {"name": "김하늘", "day": "2026-12-02"}),
         EmailKind("sign_up_attempted", _l("Sign-up with an existing address"), True, {"name": "김하늘"}),
         EmailKind(
             "sign_in_locked",
