@@ -349,6 +349,21 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "portfolio.dashboard": "overseas.manage",
     "portfolio.export_xlsx": "overseas.manage",
     "portfolio.export_csv": "overseas.manage",
+    # Personal data (issue 18)
+    "privacy.my_data": "privacy.self",
+    "privacy.download": "privacy.self",
+    "privacy.file_request": "privacy.self",
+    "privacy.withdraw_consent": "privacy.self",
+    "privacy.delete_account": "privacy.self",
+    "privacy_admin.requests": "privacy.manage",
+    "privacy_admin.answer": "privacy.manage",
+    "privacy_admin.purge_preview": "privacy.manage",
+    "privacy_admin.place_hold": "privacy.manage",
+    "privacy_admin.lift_hold": "privacy.manage",
+    "privacy_admin.access_report": "privacy.manage",
+    "privacy_admin.access_csv": "privacy.manage",
+    "privacy_admin.access_xlsx": "privacy.manage",
+    "api.my_data": "privacy.self",
 }
 
 

@@ -93,6 +93,7 @@ KINDS: dict[str, EmailKind] = {
                 "new_submissions": 12,
                 "corrections_pending": 3,
                 "failed_mail": 0,
+                "privacy_requests_due": 1,
                 "calls": [{"title": "2026 N-Up 모집공고", "submitted": 40, "drafts": 12}],
             },
         ),

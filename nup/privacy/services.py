@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from nup import security
 from nup.accounts import services as accounts
@@ -18,7 +18,6 @@ from nup.errors import Conflict, DomainError, NotFound
 from nup.extensions import db
 from nup.mentoring.models import Mentor, MentoringSession
 from nup.notifications import services as notifications
-from nup.notifications.models import Notification, NotificationStatus
 from nup.privacy import purge
 from nup.privacy.models import LegalHold, PrivacyRequest, RequestKind, RequestStatus
 from nup.privacy.retention import RULES_BY_KEY
@@ -82,12 +81,8 @@ def requests_due(*, before: datetime) -> list[PrivacyRequest]:
 # ------------------------------------------------------------------------ consents
 
 
-def withdraw_consent(*, actor: User, kind: str, ip: str | None, now: datetime) -> int:
-    """Withdraw an optional consent and apply its stated consequence; the number of emails cancelled.
-
-    Programme news: no more news mail, so non-essential mail still waiting in the outbox for
-    this person is cancelled; applications are not affected (as the consent text says).
-    """
+def withdraw_consent(*, actor: User, kind: str, ip: str | None, now: datetime) -> None:
+    """Withdraw an optional consent; record_consent applies its stated consequence (no more news mail)."""
     text = CONSENTS_BY_KIND.get(kind)
     if text is None:
         raise NotFound()
@@ -96,17 +91,7 @@ def withdraw_consent(*, actor: User, kind: str, ip: str | None, now: datetime) -
             _l("This consent is needed to keep your account; to withdraw it, ask for your account to be deleted.")
         )
     accounts.record_consent(user=actor, kind=kind, granted=False, ip=ip, now=now)
-    cancelled = db.session.execute(
-        update(Notification)
-        .where(
-            Notification.user_id == actor.id,
-            Notification.essential.is_(False),
-            Notification.status == NotificationStatus.PENDING,
-        )
-        .values(status=NotificationStatus.CANCELLED, last_error="consent withdrawn")
-    ).rowcount
     db.session.flush()
-    return cancelled or 0
 
 
 # ------------------------------------------------------------------------ deletion

@@ -73,13 +73,15 @@ def _document(application: Application, marker: str) -> Path:
     return folder / stored
 
 
-def _assignment(application: Application, reviewer: User, total: float, comment: str) -> None:
+def _assignment(
+    application: Application, reviewer: User, total: float, comment: str, stage: str = Stage.DOCUMENT
+) -> None:
     db.session.add(
         Assignment(
             call_id=application.call_id,
             application_id=application.id,
             reviewer_id=reviewer.id,
-            stage=Stage.DOCUMENT,
+            stage=stage,
             status=AssignmentStatus.SUBMITTED,
             scores={"problem": total / 4},
             comments={"problem": comment},
@@ -101,7 +103,7 @@ def build_world(tag: str = "A") -> World:
     selected = db.session.get(Application, chosen.application_id)
     selected.business_registration_number = "1234567891"
     files = {"selected_document": _document(selected, f"selected-{tag}")}
-    _assignment(selected, reviewer, 88.0, f"훌륭한 계획 {tag}")
+    _assignment(selected, reviewer, 88.0, f"훌륭한 계획 {tag}", stage=Stage.PRESENTATION)
 
     unselected_user = _user("applicant", f"미선정{tag}")
     unselected = Application(
