@@ -224,7 +224,7 @@ def _report_period(form: AccessReportForm) -> tuple[datetime, datetime]:
     until = (
         datetime.combine(form.until.data, time.min, tzinfo=KST) + timedelta(days=1)
         if valid and form.until.data
-        else now
+        else now + timedelta(seconds=1)  # up to and including this instant
     )
     return since, until
 
