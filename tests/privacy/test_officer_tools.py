@@ -4,7 +4,7 @@ holds, and the access-log report per reader and per person, exportable for an au
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 from hypothesis import given, settings
@@ -23,7 +23,7 @@ from nup.timeutil import utcnow
 from tests.conftest import csrf_token, login_as
 from tests.privacy.world import build_world
 
-START = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 def test_requests_are_queued_with_their_ten_day_deadline_reminded_in_the_digest_and_answered(app, client):
@@ -60,9 +60,8 @@ def test_requests_are_queued_with_their_ten_day_deadline_reminded_in_the_digest_
 
 
 def test_the_purge_preview_page_and_a_hold_placed_from_it(app, client):
-    with time_machine.travel(START, tick=False):
-        with app.app_context():
-            world = build_world()
+    with time_machine.travel(START, tick=False), app.app_context():
+        world = build_world()
     with time_machine.travel(START + timedelta(days=400), tick=False):
         with app.app_context():
             login_as(client, db.session.get(User, world.officer_id))
