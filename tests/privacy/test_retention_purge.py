@@ -65,16 +65,29 @@ def test_the_privacy_page_shows_each_rule_in_both_languages(client):
             assert f'id="rule-{rule.key}"' in html
 
 
-def _dashboards(call_id: int):
+NAMES = ("미선정기업A", "선정기업A", "철회기업A")
+
+
+def _dashboards(call_id: int) -> tuple[str, ...]:
+    """The figures of the Physical AI, portfolio and review dashboards, and the selection-outcome study."""
+    from nup.reviews.models import Stage
+    from nup.reviews.queries import progress
+    from nup.reviews.ranking import compute_ranking
+
     call = db.session.get(Call, call_id)
-    board = priority_dashboard(call)
-    figures = portfolio(call_id=call_id)
-    study = selection_outcomes(call_id)
     return (
-        repr(board),
-        repr(figures.total) if hasattr(figures, "total") else repr(figures),
-        repr(study),
+        repr(priority_dashboard(call)),
+        repr(portfolio(call_id=call_id)),
+        repr(selection_outcomes(call_id)),
+        repr(progress(call, Stage.DOCUMENT)),
+        repr(compute_ranking(call, Stage.DOCUMENT)),
     )
+
+
+def _without_names(text: str) -> str:
+    for name in NAMES:
+        text = text.replace(name, "")
+    return text
 
 
 def test_a_cohort_aged_past_each_rule_is_purged_row_by_row_and_file_by_file_dashboards_unchanged(app_context):
@@ -138,10 +151,11 @@ def test_a_cohort_aged_past_each_rule_is_purged_row_by_row_and_file_by_file_dash
         )
         assert not any(path.exists() for path in files.values())
         assert db.session.scalar(select(func.count()).select_from(FileDeletion)) == 0
-        # The same figures; only the firm's name, shown beside them, is gone.
+        # The same figures; only the firms' names, shown beside them, are gone.
         after = _dashboards(world.call_id)
-        assert any("선정기업A" in old for old in before) and not any("선정기업A" in new for new in after)
-        for old, new in zip((b.replace("선정기업A", "") for b in before), after, strict=True):
+        assert any(name in old for old in before for name in NAMES)
+        assert not any(name in new for new in after for name in NAMES)
+        for old, new in zip((_without_names(b) for b in before), after, strict=True):
             if old != new:
                 import difflib
 
@@ -256,3 +270,33 @@ def test_the_purge_task_runs_once_a_day_under_its_lock(app_context):
         assert first["unselected_application"] == 1
         assert sum(daily_purge().values()) == 0  # a second run the same day finds nothing
     assert db.session.get(Application, world.unselected_app).anonymised_at is not None
+
+
+def test_the_dashboard_pages_still_answer_from_the_anonymised_remainder(app, client):
+    from tests.conftest import login_as
+
+    with time_machine.travel(START, tick=False), app.app_context():
+        world = build_world()
+        call = world.call_id
+        assert "score" in _dashboards(call)[4].lower() or "rank" in _dashboards(call)[4].lower()
+    with time_machine.travel(START + _years(6.2), tick=False):
+        with app.app_context():
+            purge.run_purge(now=utcnow(), commit=_commit)
+            assert (
+                db.session.scalar(
+                    select(func.count()).select_from(Application).where(Application.anonymised_at.is_(None))
+                )
+                == 0
+            )
+            login_as(client, db.session.get(User, world.officer_id))
+        for url in (
+            f"/staff/calls/{call}/physical-ai",
+            "/staff/overseas/",
+            f"/staff/calls/{call}/evaluation",
+            f"/staff/calls/{call}/ranking",
+            f"/staff/calls/{call}/decisions",
+        ):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            html = response.get_data(as_text=True)
+            assert not any(name in html for name in NAMES), url
