@@ -29,6 +29,7 @@ from nup.overseas.queries import visible_plans, visible_reports
 from nup.privacy import access_log
 from nup.privacy.models import PrivacyRequest
 from nup.reviews.models import Assignment, AssignmentStatus, Decision, EvaluatorProfile, Objection
+from nup.timeutil import to_kst
 
 SECTIONS = (
     "profile",
@@ -314,7 +315,12 @@ def gather(user: User, *, now: datetime) -> dict:
             )
         ],
         "access_log": [
-            {"at": _plain(e.occurred_at), "by": access_log.reader_label(e), "what": e.object_type, "detail": e.detail}
+            {
+                "at": to_kst(e.occurred_at).isoformat(timespec="minutes"),
+                "by": access_log.reader_label(e),
+                "what": e.object_type,
+                "detail": e.detail,
+            }
             for e in access_log.accesses_about(user.id, now=now)
         ],
         "requests": [
