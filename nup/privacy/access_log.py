@@ -13,13 +13,19 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 
-from nup.applications.models import Application
+from nup.applications.models import Application, Document
 from nup.audit.models import AuditEvent
 from nup.extensions import db
 from nup.mentoring.models import Mentor
+from nup.overseas.models import EvidenceFile, SupportPlan
 from nup.privacy.retention import RULES_BY_KEY
 
-READ_ACTIONS = ("personal_data.viewed", "review.application_viewed", "privacy.data_viewed")
+READ_ACTIONS = (
+    "personal_data.viewed",
+    "review.application_viewed",
+    "document.downloaded",
+    "overseas.evidence_downloaded",
+)
 BLIND_ACTIONS = ("review.application_viewed",)  # an evaluator's blind read: the person is not told who
 UNUSUAL_FACTOR = 3
 UNUSUAL_MINIMUM = 20
@@ -32,11 +38,19 @@ def window_start(now: datetime) -> datetime:
 def _about(user_id: int):
     application_ids = [str(i) for i in db.session.scalars(select(Application.id).where(Application.user_id == user_id))]
     mentor_ids = [str(i) for i in db.session.scalars(select(Mentor.id).where(Mentor.user_id == user_id))]
+    owned = select(Application.id).where(Application.user_id == user_id)
+    document_ids = [str(i) for i in db.session.scalars(select(Document.id).where(Document.application_id.in_(owned)))]
+    plans = select(SupportPlan.id).where(SupportPlan.user_id == user_id)
+    evidence_ids = [str(i) for i in db.session.scalars(select(EvidenceFile.id).where(EvidenceFile.plan_id.in_(plans)))]
     clauses = [and_(AuditEvent.object_type == "user", AuditEvent.object_id == str(user_id))]
     if application_ids:
         clauses.append(and_(AuditEvent.object_type == "application", AuditEvent.object_id.in_(application_ids)))
     if mentor_ids:
         clauses.append(and_(AuditEvent.object_type == "mentor", AuditEvent.object_id.in_(mentor_ids)))
+    if document_ids:
+        clauses.append(and_(AuditEvent.object_type == "document", AuditEvent.object_id.in_(document_ids)))
+    if evidence_ids:
+        clauses.append(and_(AuditEvent.object_type == "evidencefile", AuditEvent.object_id.in_(evidence_ids)))
     return or_(*clauses)
 
 

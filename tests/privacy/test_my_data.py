@@ -44,6 +44,8 @@ def test_a_download_holds_every_kind_of_record_the_person_owns_and_nothing_of_an
         officer = db.session.get(User, a.officer_id)
         audit.record(officer, "personal_data.viewed", db.session.get(Application, a.selected_app), detail="screening")
         audit.record(officer, "personal_data.viewed", db.session.get(Application, b.selected_app), detail="screening")
+        audit.record(officer, "document.downloaded", db.session.get(Application, a.selected_app).documents[0])
+        audit.record(officer, "document.downloaded", db.session.get(Application, b.selected_app).documents[0])
         services.file_request(actor=founder, kind="correction", details="주소 정정", now=utcnow())
         reviewer = db.session.get(User, a.reviewer_id)
         reviewer_marks = (reviewer.email, reviewer.name)
@@ -65,7 +67,8 @@ def test_a_download_holds_every_kind_of_record_the_person_owns_and_nothing_of_an
     assert len(sections["mentoring"]["sessions"]) == 1 and sections["mentoring"]["sessions"][0]["advice"] == "조언 A"
     assert len(sections["overseas"]["reports"]) == 1 and len(sections["overseas"]["evidence"]) == 1
     assert {e["kind"] for e in sections["emails"]} >= {"password_changed"}
-    assert [e["by"] for e in sections["access_log"]] == [officer_email]
+    assert sorted(e["what"] for e in sections["access_log"]) == ["application", "document"]
+    assert {e["by"] for e in sections["access_log"]} == {officer_email}
     assert sections["requests"][0]["details"] == "주소 정정"
     document_id, evidence_id = sections["documents"][0]["id"], sections["overseas"]["evidence"][0]["id"]
     assert sorted(files) == [
