@@ -73,6 +73,17 @@ def open_requests() -> list[PrivacyRequest]:
     )
 
 
+def answered_since(since: datetime) -> list[PrivacyRequest]:
+    """Requests answered since `since`, newest first (deletions are answered at once, done or refused)."""
+    return list(
+        db.session.scalars(
+            select(PrivacyRequest)
+            .where(PrivacyRequest.status != RequestStatus.OPEN, PrivacyRequest.answered_at >= since)
+            .order_by(PrivacyRequest.answered_at.desc())
+        )
+    )
+
+
 def requests_due(*, before: datetime) -> list[PrivacyRequest]:
     """Open requests whose legal deadline falls before `before` (for the officers' digest)."""
     return [r for r in open_requests() if r.due_at <= before]

@@ -148,9 +148,17 @@ def delete_account():
 def requests():
     now = utcnow()
     rows = services.open_requests()
-    users = {u.id: u for u in db.session.query(User).filter(User.id.in_([r.user_id for r in rows] or [0]))}
+    answered = services.answered_since(now - timedelta(days=30))
+    ids = [r.user_id for r in (*rows, *answered)] or [0]
+    users = {u.id: u for u in db.session.query(User).filter(User.id.in_(ids))}
     return render_template(
-        "privacy/requests.html", rows=rows, users=users, now=now, soon=now + timedelta(days=3), form=AnswerForm()
+        "privacy/requests.html",
+        rows=rows,
+        answered=answered,
+        users=users,
+        now=now,
+        soon=now + timedelta(days=3),
+        form=AnswerForm(),
     )
 
 

@@ -57,6 +57,8 @@ def test_requests_are_queued_with_their_ten_day_deadline_reminded_in_the_digest_
             row = db.session.get(PrivacyRequest, row_id)
             assert row.status == "done" and row.answer == "정정했습니다"
             assert digest_figures(now=utcnow())["privacy_requests_overdue"] == 0
+        html = client.get("/staff/privacy/?lang=en").get_data(as_text=True)
+        assert "No open requests." in html and "정정했습니다" in html
 
 
 def test_the_purge_preview_page_and_a_hold_placed_from_it(app, client):
