@@ -19,6 +19,7 @@ class MyDataSchema(Schema):
     evaluations = fields.List(
         fields.Dict(), required=True, metadata={"description": "Released results and scores, without evaluators"}
     )
+    evaluations_given = fields.List(fields.Dict(), required=True, metadata={"description": "An evaluator's own sheets"})
     mentoring = fields.Dict(required=True)
     overseas = fields.Dict(required=True)
     emails = fields.List(fields.Dict(), required=True)

@@ -29,6 +29,7 @@ from nup.overseas.queries import visible_plans, visible_reports
 from nup.privacy import access_log
 from nup.privacy.models import PrivacyRequest
 from nup.reviews.models import Assignment, AssignmentStatus, Decision, EvaluatorProfile, Objection
+from nup.reviews.queries import visible_assignments
 from nup.timeutil import to_kst
 
 SECTIONS = (
@@ -37,6 +38,7 @@ SECTIONS = (
     "applications",
     "documents",
     "evaluations",
+    "evaluations_given",
     "mentoring",
     "overseas",
     "emails",
@@ -232,6 +234,13 @@ def gather(user: User, *, now: datetime) -> dict:
             for d in documents
         ],
         "evaluations": _evaluations(applications),
+        # An evaluator's own score sheets (their live assignments), without the firms' identities.
+        "evaluations_given": [
+            _row(a, ("id", "call_id", "stage", "status", "scores", "total", "submitted_at"))
+            for a in db.session.scalars(visible_assignments(user).order_by(Assignment.id))
+        ]
+        if user.role == "reviewer"
+        else [],
         "mentoring": {
             "needs": [
                 _row(n, ("application_id", "topics", "markets", "languages", "preferred_mode", "hours_wanted", "notes"))

@@ -189,3 +189,20 @@ def test_deletion_when_nothing_must_be_kept_erases_the_account_and_its_files_and
         mail = db.session.scalar(select(Notification).where(Notification.kind == "account_deleted"))
         assert mail.to_address == address
         assert client.get("/my-data/").status_code == 302  # signed out
+
+
+def test_an_evaluators_data_holds_their_own_score_sheets_without_the_firms(app):
+    with time_machine.travel(START, tick=False), app.app_context():
+        world = build_world("A")
+        reviewer = db.session.get(User, world.reviewer_id)
+        data = services_gather(reviewer)
+        assert len(data["evaluations_given"]) == 2
+        assert {s["total"] for s in data["evaluations_given"]} == {88.0, 61.5}
+        assert "선정기업A" not in json.dumps(data, ensure_ascii=False, default=str)
+        assert data["applications"] == [] and data["evaluations"] == []
+
+
+def services_gather(user):
+    from nup.privacy import mydata
+
+    return mydata.gather(user, now=utcnow())

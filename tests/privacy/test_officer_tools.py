@@ -123,9 +123,11 @@ def test_the_access_report_counts_reads_per_reader_and_person_and_exports_for_an
             login_as(client, calm)
         html = client.get(f"/staff/privacy/access?lang=en&user_id={world.selected_user}").get_data(as_text=True)
         assert "busy@example.kr" in html and "Reads of this person" in html
-        csv_response = client.get("/staff/privacy/access.csv")
+        csv_response = client.get(f"/staff/privacy/access.csv?user_id={world.selected_user}")
         assert csv_response.status_code == 200 and csv_response.headers["Cache-Control"] == "no-store"
-        assert "busy@example.kr" in csv_response.get_data(as_text=True)
+        text = csv_response.get_data(as_text=True)
+        assert "busy@example.kr" in text and f"#{world.selected_user}" in text
+        assert "busy@example.kr,30," in text  # the reads of this person's data
         xlsx = client.get("/staff/privacy/access.xlsx")
         sheet = load_workbook(io.BytesIO(xlsx.data)).active
         values = [row[0].value for row in sheet.iter_rows()]
