@@ -300,3 +300,30 @@ def test_the_dashboard_pages_still_answer_from_the_anonymised_remainder(app, cli
             assert response.status_code == 200, url
             html = response.get_data(as_text=True)
             assert not any(name in html for name in NAMES), url
+
+
+def test_an_account_that_never_applied_is_emptied_a_year_after_its_last_sign_in_unless_held(app_context, make_user):
+    from nup.privacy import services
+
+    with time_machine.travel(START, tick=False):
+        idle, active, held, officer = (
+            make_user("applicant"),
+            make_user("applicant"),
+            make_user("applicant"),
+            make_user("officer"),
+        )
+        services.place_hold(
+            actor=db.session.get(User, officer.id), reason="수사 협조", now=utcnow(), user=db.session.get(User, held.id)
+        )
+        db.session.commit()
+    with time_machine.travel(START + timedelta(days=300), tick=False):
+        db.session.get(User, active.id).last_login_at = utcnow()
+        db.session.commit()
+    with time_machine.travel(START + timedelta(days=400), tick=False):
+        totals = purge.run_purge(now=utcnow(), commit=_commit)
+        assert totals["dormant_account"] == 1
+        gone = db.session.get(User, idle.id)
+        assert gone.anonymised_at and gone.name == "" and gone.password_hash is None and idle.email != gone.email
+        assert db.session.get(User, active.id).anonymised_at is None
+        assert db.session.get(User, held.id).anonymised_at is None
+        assert db.session.get(User, officer.id).anonymised_at is None
