@@ -357,6 +357,7 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "privacy.delete_account": "privacy.self",
     "privacy_admin.requests": "privacy.manage",
     "privacy_admin.answer": "privacy.manage",
+    "privacy_admin.person_export": "privacy.manage",
     "privacy_admin.purge_preview": "privacy.manage",
     "privacy_admin.place_hold": "privacy.manage",
     "privacy_admin.lift_hold": "privacy.manage",

@@ -162,6 +162,18 @@ def requests():
     )
 
 
+@admin.get("/people/<int:user_id>/data.zip")
+def person_export(user_id: int):
+    """An officer's copy of one person's data, to answer an access request (a recorded read)."""
+    person = db.session.get(User, user_id) or abort(404)
+    archive = mydata.build_zip(mydata.gather(person, now=utcnow()))
+    audit.record(_me(), "personal_data.viewed", person, ip=client_ip(), detail="access request export")
+    db.session.commit()
+    response = Response(archive, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="nup-person-{person.id}.zip"'
+    return _private(response)
+
+
 @admin.post("/requests/<int:request_id>/answer")
 def answer(request_id: int):
     row = db.session.get(PrivacyRequest, request_id) or abort(404)

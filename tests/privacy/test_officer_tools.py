@@ -61,6 +61,30 @@ def test_requests_are_queued_with_their_ten_day_deadline_reminded_in_the_digest_
         assert "No open requests." in html and "정정했습니다" in html
 
 
+def test_an_officer_answers_an_access_request_with_the_persons_data_and_the_read_is_recorded(app, client):
+    import zipfile
+
+    from nup.audit.models import AuditEvent
+
+    with app.app_context():
+        world = build_world()
+        founder = db.session.get(User, world.selected_user)
+        services.file_request(actor=founder, kind="access", details="사본 요청", now=utcnow())
+        db.session.commit()
+        login_as(client, db.session.get(User, world.officer_id))
+    html = client.get("/staff/privacy/").get_data(as_text=True)
+    assert f"/staff/privacy/people/{world.selected_user}/data.zip" in html
+    response = client.get(f"/staff/privacy/people/{world.selected_user}/data.zip")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert "applications.json" in names and any(n.startswith("files/applications/") for n in names)
+    with app.app_context():
+        read = db.session.scalar(select(AuditEvent).where(AuditEvent.detail == "access request export"))
+        assert read.action == "personal_data.viewed" and read.object_id == str(world.selected_user)
+        mine = [e.object_type for e in access_log.accesses_about(world.selected_user, now=utcnow())]
+        assert mine == ["user"]
+
+
 def test_the_purge_preview_page_and_a_hold_placed_from_it(app, client):
     with time_machine.travel(START, tick=False), app.app_context():
         world = build_world()
@@ -137,6 +161,12 @@ def test_the_access_report_counts_reads_per_reader_and_person_and_exports_for_an
 def test_only_officers_reach_the_officer_tools(app, client, make_user):
     applicant = make_user("applicant")
     login_as(client, applicant)
-    for url in ("/staff/privacy/", "/staff/privacy/purge", "/staff/privacy/access", "/staff/privacy/access.csv"):
+    for url in (
+        "/staff/privacy/",
+        "/staff/privacy/purge",
+        "/staff/privacy/access",
+        "/staff/privacy/access.csv",
+        f"/staff/privacy/people/{applicant.id}/data.zip",
+    ):
         assert client.get(url).status_code == 403
     assert client.get("/my-data/").status_code == 200
