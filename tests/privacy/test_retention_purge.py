@@ -327,3 +327,18 @@ def test_an_account_that_never_applied_is_emptied_a_year_after_its_last_sign_in_
         assert db.session.get(User, active.id).anonymised_at is None
         assert db.session.get(User, held.id).anonymised_at is None
         assert db.session.get(User, officer.id).anonymised_at is None
+
+
+def test_the_purge_command_shows_its_dry_run_and_runs(app):
+    with time_machine.travel(START, tick=False), app.app_context():
+        world = build_world()
+    runner = app.test_cli_runner()
+    with time_machine.travel(START + _years(1.2), tick=False):
+        dry = runner.invoke(args=["purge", "--dry-run"])
+        assert dry.exit_code == 0 and "unselected_application: 1" in dry.output
+        with app.app_context():
+            assert db.session.get(Application, world.unselected_app).anonymised_at is None
+        done = runner.invoke(args=["purge"])
+        assert done.exit_code == 0 and "unselected_application: 1" in done.output
+        with app.app_context():
+            assert db.session.get(Application, world.unselected_app).anonymised_at is not None
