@@ -22,7 +22,7 @@ from nup.accounts.models import ApiToken, Role, User, UserSession, new_session_t
 from nup.applications.models import Application, ApplicationStatus, Document
 from nup.audit import services as audit
 from nup.extensions import db
-from nup.mentoring.models import MentoringNeed, MentoringSession, SessionRating
+from nup.mentoring.models import Mentor, MentoringNeed, MentoringSession, SessionRating
 from nup.notifications.models import Notification, NotificationStatus
 from nup.overseas.models import EvidenceFile, KpiReport, Milestone, PlanCheck, ReportReview, SupportPlan
 from nup.privacy.models import FileDeletion, LegalHold
@@ -328,7 +328,7 @@ def _documents_of(application: Application) -> int:
     return files
 
 
-def _anonymise_application(application: Application, *, rule: str, now: datetime) -> int:
+def anonymise_application(application: Application, *, rule: str, now: datetime) -> int:
     """Remove an application's identifiers, text and documents; keep what statistics read."""
     files = _documents_of(application)
     application.company_name = ""
@@ -431,6 +431,21 @@ def anonymise_user(user: User, *, now: datetime) -> None:
     user.anonymised_at = now
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.execute(
+        update(Mentor)
+        .where(Mentor.user_id == user.id)
+        .values(
+            name="",
+            email=f"deleted-{user.id}@deleted.invalid",
+            organisation="",
+            title="",
+            bio="",
+            past_employers=[],
+            investments=[],
+            advisory_roles=[],
+            active=False,
+        )
+    )
+    db.session.execute(
         update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
     )
 
@@ -441,7 +456,7 @@ def _erase(item: Due, *, now: datetime) -> int:
         application = db.session.get(Application, item.id)
         if application is None or application.anonymised_at is not None:
             return 0
-        return _anonymise_application(application, rule=item.rule, now=now)
+        return anonymise_application(application, rule=item.rule, now=now)
     if item.kind == "evaluation":
         _erase_evaluation(item.id, now=now)
     elif item.kind == "mentoring_session":

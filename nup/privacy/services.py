@@ -127,6 +127,13 @@ def _application_expiry(application: Application, call: Call) -> date | None:
     return RULES_BY_KEY["unselected_application"].expires_on(close_day)
 
 
+def _rule_of(application: Application) -> str:
+    """The retention rule an application falls under (it decides what is kept for statistics)."""
+    if application.status in (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN):
+        return "withdrawn_draft"
+    return "selected_agreement" if is_selected(application.id) else "unselected_application"
+
+
 def assess_deletion(user: User, *, now: datetime) -> DeletionAnswer:
     """Whether the account can be deleted now; if not, the legal reason and the date it becomes possible."""
     today = to_kst(now).date()
@@ -235,7 +242,7 @@ def request_deletion(*, actor: User, now: datetime) -> DeletionAnswer:
     for application in db.session.scalars(
         select(Application).where(Application.user_id == actor.id, Application.anonymised_at.is_(None))
     ):
-        files += purge._anonymise_application(application, rule="withdrawn_draft", now=now)
+        files += purge.anonymise_application(application, rule=_rule_of(application), now=now)
     purge.anonymise_user(actor, now=now)
     request.status = RequestStatus.DONE
     request.answered_at = now

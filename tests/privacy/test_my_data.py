@@ -206,3 +206,28 @@ def services_gather(user):
     from nup.privacy import mydata
 
     return mydata.gather(user, now=utcnow())
+
+
+def test_deletion_after_the_period_keeps_the_statistics_of_its_rule_and_empties_a_mentor_profile(app):
+    from nup.mentoring.models import Mentor
+
+    with time_machine.travel(START, tick=False), app.app_context():
+        world = build_world("A")
+        mentor_user = account_services.create_user(
+            actor=None, email="mentor-del@example.kr", role="mentor", name="멘토", password=None, now=utcnow()
+        )
+        db.session.add(Mentor(user_id=mentor_user.id, name="멘토", email="mentor-del@example.kr", bio="경력"))
+        db.session.commit()
+        mentor_id = mentor_user.id
+    with time_machine.travel(START + timedelta(days=400), tick=False), app.app_context():
+        person = db.session.get(User, world.unselected_user)
+        assert services.request_deletion(actor=person, now=utcnow()).possible
+        db.session.commit()
+        row = db.session.get(Application, world.unselected_app)
+        assert row.purge_rule == "unselected_application" and row.company_name == ""
+        assert (row.industry, row.employees, row.region) == ("제조", 12, "부산")
+        assert services.request_deletion(actor=db.session.get(User, mentor_id), now=utcnow()).possible
+        db.session.commit()
+        profile = db.session.scalar(select(Mentor).where(Mentor.user_id == mentor_id))
+        assert (profile.name, profile.bio, profile.active) == ("", "", False)
+        assert "mentor-del" not in profile.email
