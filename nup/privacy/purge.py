@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -508,6 +508,35 @@ def remove_queued_files(*, limit: int = 1000) -> int:
     return done
 
 
+def purge_mail_folder(*, now: datetime) -> int:
+    """Delete the mail folder's copies (the delivery used without SMTP) older than the outbox rule.
+
+    Their names start with the UTC instant they were written. A hold keeps the outbox row,
+    whose body is the copy the office keeps; the folder copy follows the rule regardless.
+    """
+    folder = Path(current_app.config["MAIL_DIR"])
+    if not folder.is_dir():
+        return 0
+    limit = now - RULES_BY_KEY["outbox_email"].period
+    removed = 0
+    for path in folder.glob("*.eml"):
+        try:
+            written = datetime.strptime(path.name.split("-", 1)[0], "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        if written <= limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    if removed:
+        audit.record(
+            None,
+            "privacy.purge_batch",
+            after={"rule": "outbox_email", "records": 0, "files_queued": 0, "mail_files_removed": removed},
+            actor_label="system: retention purge",
+        )
+    return removed
+
+
 def run_purge(
     *,
     now: datetime,
@@ -539,4 +568,6 @@ def run_purge(
             commit()
             if result.records < batch_size:
                 break
+    totals["mail_files_removed"] = purge_mail_folder(now=now)
+    commit()
     return totals

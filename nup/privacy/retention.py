@@ -118,7 +118,10 @@ RULES: tuple[RetentionRule, ...] = (
         years=1,
         days=0,
         anchor=_l("the day the email was queued"),
-        deleted=_l("Subject, body, attachments list, the template's data and the recipient's address."),
+        deleted=_l(
+            "Subject, body, attachments list, the template's data and the recipient's address; "
+            "the copy in the mail folder (delivery without SMTP)."
+        ),
         kept=_l("Kind of email, status, dates and counts."),
         hold=_l("A legal hold on the person pauses deletion."),
     ),

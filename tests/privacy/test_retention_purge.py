@@ -167,7 +167,7 @@ def test_a_cohort_aged_past_each_rule_is_purged_row_by_row_and_file_by_file_dash
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == audit_rows
 
     batches = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "privacy.purge_batch")))
-    assert batches and all(set(b.after) == {"rule", "records", "files_queued"} for b in batches)
+    assert batches and all(set(b.after) <= {"rule", "records", "files_queued", "mail_files_removed"} for b in batches)
     assert not any("선정기업" in str(b.after) for b in batches)
 
 
@@ -342,3 +342,27 @@ def test_the_purge_command_shows_its_dry_run_and_runs(app):
         assert done.exit_code == 0 and "unselected_application: 1" in done.output
         with app.app_context():
             assert db.session.get(Application, world.unselected_app).anonymised_at is not None
+
+
+def test_the_mail_folder_copies_older_than_the_outbox_rule_are_removed(app_context, app):
+    import os
+    from pathlib import Path
+
+    folder = Path(app.config["MAIL_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / "20250101T000000000000-aaaa.eml"
+    recent = folder / "20260201T000000000000-bbbb.eml"
+    other = folder / "notes.txt"
+    for path in (old, recent, other):
+        path.write_bytes(b"Subject: x\n\nbody")
+    try:
+        with time_machine.travel(START, tick=False):
+            totals = purge.run_purge(now=utcnow(), commit=_commit)
+        assert totals["mail_files_removed"] == 1
+        assert not old.exists() and recent.exists() and other.exists()
+        row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "privacy.purge_batch"))
+        assert row.after["mail_files_removed"] == 1 and "body" not in str(row.after)
+    finally:
+        for path in (recent, other):
+            if path.exists():
+                os.unlink(path)
