@@ -95,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     from nup.overseas.officer_views import bp as overseas_admin_bp
     from nup.overseas.views import bp as overseas_bp
     from nup.priority.views import bp as priority_bp
+    from nup.privacy.views import admin as privacy_admin_bp
+    from nup.privacy.views import bp as privacy_bp
     from nup.programmes.views import admin as call_admin_bp
     from nup.programmes.views import bp as calls_bp
     from nup.reports import mentor_review_views  # noqa: F401 - adds the yearly review to the mentoring pages
@@ -127,6 +129,8 @@ def _register_blueprints(app: Flask) -> None:
         overseas_bp,
         overseas_admin_bp,
         portfolio_bp,
+        privacy_bp,
+        privacy_admin_bp,
     ):
         app.register_blueprint(blueprint)
     api.install(app)

@@ -173,8 +173,27 @@ def classify(track: str | None) -> None:
     click.echo(json.dumps(classifier.as_contract_json(result), ensure_ascii=False))
 
 
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only print what the retention rules would remove now.")
+@with_appcontext
+def purge(dry_run: bool) -> None:
+    """Run the retention purge now (what the daily beat job does), or show its dry run."""
+    from nup.extensions import db
+    from nup.privacy import purge as retention_purge
+    from nup.timeutil import utcnow
+
+    now = utcnow()
+    if dry_run:
+        for key, entry in retention_purge.preview(now=now).items():
+            click.echo(f"{key}: {entry['count']}")
+        return
+    totals = retention_purge.run_purge(now=now, commit=db.session.commit)
+    for key, count in totals.items():
+        click.echo(f"{key}: {count}")
+
+
 def install(app: Flask) -> None:
-    for command in (serve, worker, beat, users, tokens, demo, classify):
+    for command in (serve, worker, beat, users, tokens, demo, classify, purge):
         app.cli.add_command(command)
 
 

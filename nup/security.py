@@ -133,6 +133,10 @@ RULES: dict[str, Rule] = {
     "overseas.api": _role(APPLICANT, OFFICER),
     "overseas.plan.view": lambda user, plan: _role(OFFICER)(user) or (_role(APPLICANT)(user) and _owner(user, plan)),
     "overseas.plan.own": lambda user, plan: _role(APPLICANT)(user) and _owner(user, plan),
+    # Personal data: every signed-in person sees and takes their own; officers run the purge,
+    # holds, requests and the access-log report.
+    "privacy.self": _signed_in,
+    "privacy.manage": _role(OFFICER),
 }
 
 # endpoint -> action. Every registered endpoint must appear here (tests/test_route_matrix.py).
@@ -345,6 +349,22 @@ ROUTE_PERMISSIONS: dict[str, str] = {
     "portfolio.dashboard": "overseas.manage",
     "portfolio.export_xlsx": "overseas.manage",
     "portfolio.export_csv": "overseas.manage",
+    # Personal data (issue 18)
+    "privacy.my_data": "privacy.self",
+    "privacy.download": "privacy.self",
+    "privacy.file_request": "privacy.self",
+    "privacy.withdraw_consent": "privacy.self",
+    "privacy.delete_account": "privacy.self",
+    "privacy_admin.requests": "privacy.manage",
+    "privacy_admin.answer": "privacy.manage",
+    "privacy_admin.person_export": "privacy.manage",
+    "privacy_admin.purge_preview": "privacy.manage",
+    "privacy_admin.place_hold": "privacy.manage",
+    "privacy_admin.lift_hold": "privacy.manage",
+    "privacy_admin.access_report": "privacy.manage",
+    "privacy_admin.access_csv": "privacy.manage",
+    "privacy_admin.access_xlsx": "privacy.manage",
+    "api.my_data": "privacy.self",
 }
 
 

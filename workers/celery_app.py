@@ -14,6 +14,7 @@ TASK_MODULES = (
     "workers.tasks.priority",
     "workers.tasks.mentoring",
     "workers.tasks.overseas",
+    "workers.tasks.privacy",
 )
 
 flask_app = create_app()

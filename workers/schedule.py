@@ -79,4 +79,9 @@ FIXED_SCHEDULE = {
         "task": "overseas.daily",
         "schedule": crontab(hour=9, minute=20),
     },
+    # Personal data: what the retention rules say has expired (nup/privacy/retention.py)
+    "privacy-purge": {
+        "task": "privacy.purge",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }

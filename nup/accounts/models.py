@@ -44,6 +44,9 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the account is deleted on request or by the retention purge: the row stays as a
+    # tombstone (records keep pointing at it) with nothing that identifies the person.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", lazy="select")
 

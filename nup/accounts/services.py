@@ -577,7 +577,11 @@ def update_profile(*, actor: User, name: str, language: str) -> User:
 
 
 def record_consent(*, user: User, kind: str, granted: bool, ip: str | None, now: datetime) -> Consent:
-    """Append one consent decision; earlier decisions stay on record."""
+    """Append one consent decision; earlier decisions stay on record.
+
+    Withdrawing an optional consent applies its stated consequence at once: the person's
+    non-essential mail still waiting in the outbox is cancelled.
+    """
     text = CONSENTS_BY_KIND.get(kind)
     if text is None:
         raise NotFound()
@@ -600,6 +604,10 @@ def record_consent(*, user: User, kind: str, granted: bool, ip: str | None, now:
         ip_address=ip,
     )
     db.session.add(consent)
+    if not granted and not text.required:
+        # The stated consequence: no more news mail. What is still waiting in the outbox is
+        # cancelled; essential mail about applications is untouched.
+        notifications.cancel_pending_optional(user_id=user.id, reason=f"consent withdrawn: {kind}")
     audit.record(
         user,
         "consent.granted" if granted else "consent.withdrawn",

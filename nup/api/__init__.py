@@ -32,7 +32,16 @@ api = Api(
 
 
 def install(app: Flask) -> None:
-    from nup.api import applications, calls, mentoring, outbox, overseas, reviews, views  # noqa: F401 - add routes
+    from nup.api import (  # noqa: F401 - add routes
+        applications,
+        calls,
+        mentoring,
+        outbox,
+        overseas,
+        privacy,
+        reviews,
+        views,
+    )
     from nup.api.blueprint import bp
     from nup.extensions import csrf
 

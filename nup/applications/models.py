@@ -128,6 +128,10 @@ class Application(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set by the retention purge (nup/privacy): identifiers and text gone, statistics kept.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    purge_rule: Mapped[str | None] = mapped_column(String(40))
+    evaluation_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     call: Mapped[Call] = relationship(lazy="joined")
     documents: Mapped[list[Document]] = relationship(

@@ -53,7 +53,9 @@ def dashboard():
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("home/privacy.html")
+    from nup.privacy.retention import RULES
+
+    return render_template("home/privacy.html", rules=RULES)
 
 
 @bp.get("/healthz")

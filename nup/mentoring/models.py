@@ -184,6 +184,7 @@ class MentoringSession(db.Model):
     fee_per_hour: Mapped[int] = mapped_column(BigInteger)
     fee_won: Mapped[int | None] = mapped_column(BigInteger)  # settled at approval: logged hours x fee_per_hour
     version: Mapped[int] = mapped_column(Integer, default=1)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # by the retention purge
 
     match: Mapped[MentorMatch] = relationship()
     application: Mapped[Application] = relationship()

@@ -33,6 +33,7 @@ KINDS: dict[str, EmailKind] = {
             {"name": "박평가", "role": "reviewer", "token": "sample"},
         ),
         EmailKind("password_changed", _l("Password changed"), True, {"name": "김하늘"}),
+        EmailKind("account_deleted", _l("Account deleted on request"), True, {"name": "김하늘", "day": "2026-12-02"}),
         EmailKind("sign_up_attempted", _l("Sign-up with an existing address"), True, {"name": "김하늘"}),
         EmailKind(
             "sign_in_locked",
@@ -98,6 +99,7 @@ KINDS: dict[str, EmailKind] = {
                 "new_submissions": 12,
                 "corrections_pending": 3,
                 "failed_mail": 0,
+                "privacy_requests_due": 1,
                 "calls": [{"title": "2026 N-Up 모집공고", "submitted": 40, "drafts": 12}],
             },
         ),

@@ -52,6 +52,7 @@ class Notification(db.Model):
     # When a retry is due (the sweeper leaves the row alone until then).
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # body removed by the retention purge
 
     # Not stored: True on the row a queue() call has just created (False when it found one).
     created_now = False

@@ -314,3 +314,17 @@ def reset_template(*, actor, kind: str, language: str) -> None:
         audit.record(actor, "email_template.reset", template, before={"subject": template.subject})
         db.session.delete(template)
         db.session.flush()
+
+
+def cancel_pending_optional(*, user_id: int, reason: str) -> int:
+    """Cancel the non-essential mail still waiting for one person (a withdrawn consent); how many."""
+    result = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.essential.is_(False),
+            Notification.status == NotificationStatus.PENDING,
+        )
+        .values(status=NotificationStatus.CANCELLED, last_error=reason[:200])
+    )
+    return result.rowcount or 0

@@ -101,7 +101,8 @@ def dashboard(call: Call) -> Dashboard:
         physical_ai=sum(1 for r in rows if r[1]),
         flagged=sum(1 for r in rows if r[6]),
         by_subfield=dict(subfields.most_common()),
-        by_region=sorted(((k, v[0], v[1]) for k, v in regions.items()), key=lambda r: -r[2]),
-        by_status=[(k, v[0], v[1]) for k, v in statuses.items()],
+        # Ties in name order: the same figures read the same whatever order the rows come in.
+        by_region=sorted(((k, v[0], v[1]) for k, v in regions.items()), key=lambda r: (-r[2], r[0])),
+        by_status=sorted((k, v[0], v[1]) for k, v in statuses.items()),
         waits=waits,
     )

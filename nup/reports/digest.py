@@ -1,5 +1,5 @@
 """The officers' daily digest: new submissions, documents awaiting correction, review progress,
-objections due and failed mail."""
+objections and personal-data requests due, and failed mail."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from nup.extensions import db
 from nup.mentoring import queries as mentoring_queries
 from nup.notifications import services as notifications
 from nup.notifications.models import Notification, NotificationStatus
+from nup.privacy import services as privacy_services
 from nup.programmes.models import Call, CallStatus
 from nup.reviews import objections
 from nup.reviews.assigning import ACTIVE
@@ -59,10 +60,14 @@ def digest_figures(*, now: datetime) -> dict:
         if call_id in calls:
             calls[call_id].update(reviews_assigned=assigned, reviews_submitted=submitted)
     objections_due = len(objections.objections_due(before=now + timedelta(days=3)))
+    # Requests about one's data: the law gives 10 days; remind three days ahead and when late.
+    privacy_due = privacy_services.requests_due(before=now + timedelta(days=3))
     return {
         "day": to_kst(now).date().isoformat(),
         "objections_due": objections_due,
         "mentoring_logs_to_approve": len(mentoring_queries.approvals_due()),
+        "privacy_requests_due": len(privacy_due),
+        "privacy_requests_overdue": sum(1 for r in privacy_due if r.due_at <= now),
         "new_submissions": new_submissions,
         "corrections_pending": corrections,
         "failed_mail": failed,
