@@ -1,6 +1,7 @@
 """Browser fixtures: Debian's Chromium driven by Playwright, never a downloaded browser."""
 
 import shutil
+import time
 from functools import cache
 from pathlib import Path
 
@@ -58,3 +59,17 @@ def e2e_worker(app, tmp_path_factory):
     process = start_worker(tmp_path_factory.mktemp("e2e-worker"))
     yield process
     stop_worker(process)
+
+
+def wait_until(page, expression: str, *, timeout: float = 15.0) -> None:
+    """Poll a JavaScript expression until it is true.
+
+    page.evaluate goes through the browser's debugging protocol, which the pages' CSP (no
+    'unsafe-eval') allows; wait_for_function, once the condition is not true at first, polls
+    with an in-page eval that the CSP refuses, so under load it failed now and then.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)

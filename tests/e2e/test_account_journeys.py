@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import mail_messages, wait_for
-from tests.e2e.conftest import translator
+from tests.e2e.conftest import translator, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ def click(target: Locator) -> None:
     """
     page = target.page
     page.wait_for_load_state("load")
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_until(page, "document.fonts.status === 'loaded'")
     target.scroll_into_view_if_needed()
     page.evaluate(NEXT_FRAME)
     target.click()

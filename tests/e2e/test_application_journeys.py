@@ -15,7 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.applications.conftest import complete_application, founded_years_ago
 from tests.conftest import mail_messages, wait_for
-from tests.e2e.conftest import translator
+from tests.e2e.conftest import translator, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -177,7 +177,7 @@ def settle(target: Locator) -> None:
     """Styles and fonts in, target scrolled to and the page still (see test_account_journeys.click)."""
     page = target.page
     page.wait_for_load_state("load")
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_until(page, "document.fonts.status === 'loaded'")
     target.scroll_into_view_if_needed()
     page.evaluate(NEXT_FRAME)
 
@@ -198,7 +198,7 @@ def snap(page: Page, path: Path) -> None:
     """A full-page screenshot of the page at rest, from its top (after a jump to an #anchor, KRDS's
     header is mid-way through its scroll behaviour and would be drawn over the content)."""
     page.wait_for_load_state("load")
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_until(page, "document.fonts.status === 'loaded'")
     page.evaluate("window.scrollTo(0, 0)")
     page.evaluate(NEXT_FRAME)
     page.wait_for_timeout(300)
@@ -230,7 +230,7 @@ def autosave_done(page: Page) -> None:
     for _attempt in range(10):
         sent = page.evaluate("window.__fetches.sent")
         page.wait_for_timeout(1600)  # the autosave delay is 1.5 s
-        page.wait_for_function("window.__fetches.inflight === 0")
+        wait_until(page, "window.__fetches.inflight === 0")
         if page.evaluate("window.__fetches.sent") == sent:
             return
     raise AssertionError("the form kept autosaving")
