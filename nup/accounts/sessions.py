@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from nup.accounts import queries, services
 from nup.accounts.models import User, UserSession
@@ -63,8 +63,6 @@ def _load_from_bearer(_request) -> User | None:
 
 def current_session() -> UserSession | None:
     """The server-side record of this request's browser session (after the user is loaded)."""
-    from flask_login import current_user
-
     if not current_user.is_authenticated:
         return None
     return g.get("user_session")
@@ -112,6 +110,12 @@ def _enforce_timeouts():
         db.session.commit()
         end_session()
         flash(_l("Your session expired. Please sign in again."), "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    if not current_user.is_authenticated:
+        # The cookie names a session the server has ended: signed out here or on another device,
+        # a password or role change. Say so, rather than showing a bare sign-in page.
+        end_session()
+        flash(_l("You were signed out (on this or another device). Please sign in again."), "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     if now - seen > 30:  # keep the cookie from being rewritten on every request
         session["seen_at"] = now
