@@ -186,16 +186,24 @@ def count_statements(env: dict[str, str], pages: list[Page], picked: dict) -> No
     from nup.accounts.models import User
     from nup.extensions import db
 
+    from nup.accounts import services
+    from nup.timeutil import utcnow
+
     app = create_app({"WTF_CSRF_ENABLED": False})
     with app.app_context():
         log = StatementLog(db.engine)
         clients = {}
         for who, user_id in picked["ids"].items():
             user = db.session.get(User, user_id)
+            # Sessions are kept on the server: open one as the sign-in page does.
+            _row, key = services.open_session(user=user, ip="127.0.0.1", user_agent="bench", now=utcnow())
+            db.session.commit()
             client = app.test_client()
             now = time.time()
             with client.session_transaction() as session:
-                session.update({"_user_id": user.get_id(), "_fresh": True, "signed_in_at": now, "seen_at": now})
+                session.update(
+                    {"sid": key, "_user_id": user.get_id(), "_fresh": True, "signed_in_at": now, "seen_at": now}
+                )
             clients[who] = client
         db.session.remove()
     for page in pages:
