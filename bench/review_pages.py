@@ -183,10 +183,9 @@ def count_statements(env: dict[str, str], pages: list[Page], picked: dict) -> No
     """Count one request's SQL statements per page in-process (the test client, signed in as login_as does)."""
     os.environ.update(env)
     from nup import create_app
+    from nup.accounts import services
     from nup.accounts.models import User
     from nup.extensions import db
-
-    from nup.accounts import services
     from nup.timeutil import utcnow
 
     app = create_app({"WTF_CSRF_ENABLED": False})

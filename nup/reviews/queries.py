@@ -220,6 +220,15 @@ def all_evaluators() -> list[User]:
     )
 
 
+def evaluators_by_id(user_ids) -> dict[int, User]:
+    """Of the named users, the active evaluators (one query; none when none are named)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    query = select(User).where(User.id.in_(ids), User.role == "reviewer", User.active.is_(True))
+    return {u.id: u for u in db.session.scalars(query)}
+
+
 def loads(call: Call, stage: str) -> dict[int, int]:
     return dict(
         db.session.execute(
