@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import lazyload, load_only, selectinload
 from werkzeug.exceptions import NotFound
 
 from nup import security
@@ -63,6 +64,32 @@ def _filtered(call_id: int, filters: ApplicationFilters, *, include_drafts: bool
     return query
 
 
+# What a row of the officer's list shows: these columns and its documents' kinds and review
+# states; not the plan text, not the call again (the page has it).
+LIST_COLUMNS = (
+    Application.id,
+    Application.call_id,
+    Application.applicant_type,
+    Application.receipt_number,
+    Application.company_name,
+    Application.physical_ai,
+    Application.priority_flagged,
+    Application.track,
+    Application.region,
+    Application.eligible,
+    Application.status,
+    Application.submitted_at,
+    Application.business_registration_number,
+)
+LIST_ROW = (
+    load_only(*LIST_COLUMNS),
+    lazyload(Application.call),
+    selectinload(Application.documents).load_only(
+        Document.id, Document.application_id, Document.kind, Document.review_status
+    ),
+)
+
+
 def officer_list(
     call_id: int, filters: ApplicationFilters, *, page: int, per_page: int = 25, counts: dict[str, int] | None = None
 ):
@@ -72,7 +99,7 @@ def officer_list(
     reads its rows, not the call's. Given the call's `status_counts`, a list filtered by status
     at most takes its total from them instead of counting again.
     """
-    query = _filtered(call_id, filters, include_drafts=False)
+    query = _filtered(call_id, filters, include_drafts=False).options(*LIST_ROW)
     order = {
         "physical_ai": (Application.physical_ai.desc(), Application.submitted_at.asc(), Application.id),
         "company": (Application.company_name, Application.id),
@@ -113,12 +140,29 @@ def shared_registration_numbers(call_id: int, application_ids) -> dict[int, list
     mine = select(Application.business_registration_number).where(
         Application.id.in_(ids), Application.business_registration_number.is_not(None)
     )
+    competing = (Application.call_id == call_id, Application.status.in_(COMPETING))
+    # Only the numbers that more than one competing application gives (usually none), and of
+    # those applications only what the notice shows.
+    shared = (
+        select(Application.business_registration_number)
+        .where(*competing, Application.business_registration_number.in_(mine))
+        .group_by(Application.business_registration_number)
+        .having(func.count() > 1)
+    )
     rows = db.session.scalars(
         select(Application)
-        .where(
-            Application.call_id == call_id,
-            Application.status.in_(COMPETING),
-            Application.business_registration_number.in_(mine),
+        .where(*competing, Application.business_registration_number.in_(shared))
+        .options(
+            load_only(
+                Application.id,
+                Application.call_id,
+                Application.receipt_number,
+                Application.business_registration_number,
+                Application.submitted_at,
+                Application.status,
+            ),
+            lazyload(Application.documents),
+            lazyload(Application.call),
         )
         .order_by(Application.submitted_at, Application.id)
     ).all()

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, case, exists, false, func, select, text
-from sqlalchemy.orm import load_only, noload, selectinload
+from sqlalchemy.orm import lazyload, load_only, selectinload
 from werkzeug.exceptions import NotFound
 
 from nup import security
@@ -254,8 +254,8 @@ def conflicts_of(call: Call, *, page: int, per_page: int, status: str = ""):
         .options(
             selectinload(Conflict.application).options(
                 load_only(Application.id, Application.company_name, Application.receipt_number),
-                noload(Application.documents),
-                noload(Application.call),
+                lazyload(Application.documents),
+                lazyload(Application.call),
             ),
             selectinload(Conflict.reviewer),
         )
