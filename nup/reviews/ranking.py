@@ -22,7 +22,16 @@ from nup.reviews import ranking_version
 from nup.reviews.assigning import ACTIVE
 from nup.reviews.models import Assignment, AssignmentStatus, Decision, Outcome, Penalty, Stage
 from nup.reviews.scores import max_total
-from nup.reviews.scoring import BonusRule, Ranked, Review, adjusted_scores, bonus_points, final_score, rank
+from nup.reviews.scoring import (
+    AdjustedView,
+    BonusRule,
+    Ranked,
+    Review,
+    adjusted_scores,
+    bonus_points,
+    final_score,
+    rank,
+)
 
 ranking_version.install()
 
@@ -83,6 +92,20 @@ def compute_ranking(call: Call, stage: str = Stage.DOCUMENT, *, with_priority: b
     `with_priority=False` leaves out the Physical AI bonus: the ranking as it would be
     without the call's priority policy, for the side-by-side view.
     """
+    return rank_inputs(call, stage, read_inputs(call, stage), with_priority=with_priority)
+
+
+@dataclass
+class RankingInputs:
+    """What the ranking reads from the database (four queries), before any rule is applied."""
+
+    applications: dict
+    sheets: list
+    means: dict
+    penalties: dict
+
+
+def read_inputs(call: Call, stage: str) -> RankingInputs:
     if stage == Stage.PRESENTATION:
         scope = select(Decision.application_id).where(
             Decision.call_id == call.id, Decision.stage == Stage.DOCUMENT, Decision.outcome == Outcome.ADVANCED
@@ -128,6 +151,15 @@ def compute_ranking(call: Call, stage: str = Stage.DOCUMENT, *, with_priority: b
             .group_by(Penalty.application_id)
         ).all()
     )
+    return RankingInputs(applications, sheets, means, penalties)
+
+
+def rank_inputs(
+    call: Call, stage: str, inputs: RankingInputs, *, with_priority: bool = True, adjusted: bool = True
+) -> Ranking:
+    """Apply the call's rules to what `read_inputs` read. `adjusted=False` leaves out the
+    evaluator-adjusted view (it does not depend on the priority policy)."""
+    applications, sheets, means, penalties = inputs.applications, inputs.sheets, inputs.means, inputs.penalties
     totals: dict[int, list[float]] = defaultdict(list)
     assigned: dict[int, int] = defaultdict(int)
     reviews: list[Review] = []
@@ -177,11 +209,11 @@ def compute_ranking(call: Call, stage: str = Stage.DOCUMENT, *, with_priority: b
         ]
     ):
         rows[ranked.application_id].rank = ranked.rank
-    view = adjusted_scores(reviews)
-    for application_id, adjusted in view.adjusted.items():
+    view = adjusted_scores(reviews) if adjusted else AdjustedView()
+    for application_id, adjusted_total in view.adjusted.items():
         row = rows.get(application_id)
         if row is not None:
-            row.adjusted_score = adjusted + row.bonus - row.penalty
+            row.adjusted_score = adjusted_total + row.bonus - row.penalty
     for ranked in rank([Ranked(r.application_id, r.adjusted_score) for r in rows.values()]):
         rows[ranked.application_id].adjusted_rank = ranked.rank
     for outlier in view.outliers:
@@ -246,8 +278,10 @@ class _Built:
 
 
 def _build(call: Call, stage: str) -> _Built:
-    result = compute_ranking(call, stage)
-    without = {r.application_id: r.rank for r in compute_ranking(call, stage, with_priority=False).rows}
+    inputs = read_inputs(call, stage)  # read once for both orders
+    result = rank_inputs(call, stage, inputs)
+    plain = rank_inputs(call, stage, inputs, with_priority=False, adjusted=False)
+    without = {r.application_id: r.rank for r in plain.rows}
     harsh = sorted(result.reviewer_bias.items(), key=lambda item: item[1])
     lists: dict[str, list[str]] = {"": []}
     for row in result.rows:
