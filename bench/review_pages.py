@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -81,6 +82,13 @@ class Page:
     statements: int = 0
     summary: list[str] = field(default_factory=list)
     plans: list[dict] = field(default_factory=list)
+    codes: list = field(default_factory=list)  # the answers' status codes (what an error was)
+
+
+def flash_of(html: str) -> str:
+    """The first flashed message of a page (why a save was not accepted)."""
+    match = re.search(r'class="[^"]*(?:alert|flash|nup-flash)[^"]*"[^>]*>(.{0,120})', html, re.S)
+    return re.sub(r"<[^>]+>|\s+", " ", match.group(1)).strip()[:80] if match else ""
 
 
 def token_of(html: str) -> str:
@@ -357,12 +365,14 @@ def one_request(page: Page, session: requests.Session, index: int) -> tuple[floa
     if not page.post:
         start = time.perf_counter()
         response = session.get(path, allow_redirects=False)
+        page.codes.append(response.status_code)
         return time.perf_counter() - start, response.status_code == 200
     form = session.get(path)  # not timed: the evaluator reads the form, then saves
     version = VERSION.search(form.text)
     data = score_form_data(token_of(form.text), version.group(1) if version else "", index)
     start = time.perf_counter()
     response = session.post(path, data=data, allow_redirects=False)
+    page.codes.append(response.status_code if response.status_code != 200 else f"200 {flash_of(response.text)}")
     return time.perf_counter() - start, response.status_code == 302
 
 
@@ -463,6 +473,17 @@ def report(pages: list[Page], args: argparse.Namespace) -> bool:
     )
     if args.statements_file:
         save_or_compare_statements(pages, Path(args.statements_file))
+    for page in pages:
+        unexpected = Counter(c for c in page.codes if c not in (200, 302))
+        if unexpected:
+            print(f"{page.name}: unexpected answers {dict(unexpected)}")
+    for page in pages:
+        if page.name.startswith("ranking") and page.samples.get("warm-up"):
+            first = page.samples["warm-up"]
+            print(
+                f"{page.name}: slowest warm-up request {max(first) * 1000:.0f} ms (the first view after the "
+                "score submissions above recomputes the ranking once for every process)"
+            )
     print("\npretalx 2025.2 on this machine, for scale:")
     for page in pages:
         if page.pretalx:
