@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import lazyload, load_only, selectinload
+from sqlalchemy.orm import lazyload, load_only
 from werkzeug.exceptions import NotFound
 
 from nup import security
-from nup.applications.models import Application, ApplicationStatus, Document
+from nup.applications.models import Application, ApplicationStatus, Document, DocumentReview
 from nup.extensions import db
 
 
@@ -81,13 +81,23 @@ LIST_COLUMNS = (
     Application.submitted_at,
     Application.business_registration_number,
 )
-LIST_ROW = (
-    load_only(*LIST_COLUMNS),
-    lazyload(Application.call),
-    selectinload(Application.documents).load_only(
-        Document.id, Document.application_id, Document.kind, Document.review_status
-    ),
-)
+LIST_ROW = (load_only(*LIST_COLUMNS), lazyload(Application.call), lazyload(Application.documents))
+
+
+def document_summary(application_ids) -> dict[int, dict]:
+    """For each application, the kinds of document it holds and whether one awaits a correction
+    (one query of two columns, for the officer's list; not a Document object per file)."""
+    ids = list(application_ids)
+    summary: dict[int, dict] = {i: {"kinds": set(), "correction": False} for i in ids}
+    if not ids:
+        return summary
+    rows = db.session.execute(
+        select(Document.application_id, Document.kind, Document.review_status).where(Document.application_id.in_(ids))
+    )
+    for application_id, kind, review_status in rows:
+        summary[application_id]["kinds"].add(kind)
+        summary[application_id]["correction"] |= review_status == DocumentReview.CORRECTION
+    return summary
 
 
 def officer_list(

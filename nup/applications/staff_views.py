@@ -37,6 +37,7 @@ def applications(call_id: int):
         filters=filters,
         counts=counts,
         shared=queries.shared_registration_numbers(call.id, [a.id for a in pagination.items]),
+        documents=queries.document_summary(a.id for a in pagination.items),
         regions=catalogue.REGIONS,
         statuses=[s.value for s in ApplicationStatus],
     )
