@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import lazyload, load_only
+from sqlalchemy.orm import lazyload, load_only, raiseload
 from werkzeug.exceptions import NotFound
 
 from nup import security
@@ -65,7 +65,7 @@ def _filtered(call_id: int, filters: ApplicationFilters, *, include_drafts: bool
 
 
 # What a row of the officer's list shows: these columns and its documents' kinds and review
-# states; not the plan text, not the call again (the page has it).
+# states (document_summary; touching a row's documents raises); not the plan text, not the call again.
 LIST_COLUMNS = (
     Application.id,
     Application.call_id,
@@ -81,7 +81,7 @@ LIST_COLUMNS = (
     Application.submitted_at,
     Application.business_registration_number,
 )
-LIST_ROW = (load_only(*LIST_COLUMNS), lazyload(Application.call), lazyload(Application.documents))
+LIST_ROW = (load_only(*LIST_COLUMNS), lazyload(Application.call), raiseload(Application.documents))
 
 
 def document_summary(application_ids) -> dict[int, dict]:
