@@ -189,6 +189,8 @@ def shared_registration_numbers(call_id: int, application_ids) -> dict[int, list
             if row.id in wanted:
                 result[row.id] = [other for other in group if other.id != row.id]
     return result
+
+
 # ------------------------------------------------------------------------ visibility
 
 
