@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
+import redis
 from sqlalchemy import func, select
 
 from nup import redis_client
@@ -34,6 +36,7 @@ from nup.reviews.scoring import (
 )
 
 ranking_version.install()
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -358,17 +361,23 @@ def ranking_page(
         rows = built.rows.get(name, [])
         return _page_of(call, stage, version, built.meta, rows[start : start + per_page], rows[:chart], len(rows))
     base = _keys(call, stage, version)
-    client = redis_client.client()
-    pipe = client.pipeline(transaction=False)
-    pipe.get(f"{base}:meta")
-    pipe.llen(f"{base}:rows:{name}")
-    pipe.lrange(f"{base}:rows:{name}", start, start + per_page - 1)
-    if chart:
-        pipe.lrange(f"{base}:rows:{name}", 0, chart - 1)
-    meta, total, rows, *rest = pipe.execute()
+    try:
+        pipe = redis_client.client().pipeline(transaction=False)
+        pipe.get(f"{base}:meta")
+        pipe.llen(f"{base}:rows:{name}")
+        pipe.lrange(f"{base}:rows:{name}", start, start + per_page - 1)
+        if chart:
+            pipe.lrange(f"{base}:rows:{name}", 0, chart - 1)
+        meta, total, rows, *rest = pipe.execute()
+    except redis.RedisError:
+        log.warning("ranking cache unavailable; computing the ranking for this request", exc_info=True)
+        meta = None
     if meta is not None:
         return _page_of(call, stage, version, json.loads(meta), rows, rest[0] if rest else [], total)
     built = _build(call, stage)
-    _store(base, redis_client.key(f"ranking:{call.id}:{stage}:latest"), built)
+    try:
+        _store(base, redis_client.key(f"ranking:{call.id}:{stage}:latest"), built)
+    except redis.RedisError:
+        log.warning("ranking cache unavailable; the ranking is not shared", exc_info=True)
     rows = built.rows.get(name, [])
     return _page_of(call, stage, version, built.meta, rows[start : start + per_page], rows[:chart], len(rows))

@@ -152,3 +152,18 @@ def test_a_cached_page_reads_one_sql_row(app, review_setup):
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
         assert len(statements) == 1 and "ranking_versions" in statements[0]
+
+
+def test_without_redis_the_page_is_computed_not_refused(app, review_setup):
+    setup = review_setup(applications=3, reviewers=5, per_application=5)
+    with app.app_context():
+        assign_now(setup)
+        score_all(setup)
+        call = db.session.get(Call, setup.call_id)
+        url = app.config["REDIS_URL"]
+        app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+        try:
+            page = ranking_page(call, per_page=10)
+        finally:
+            app.config["REDIS_URL"] = url
+        assert page.rows == expected_rows(call)
