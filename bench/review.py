@@ -431,18 +431,32 @@ def seed_conflicts(seeded: ScoredCall, seed: int) -> None:
     """One conflict per application with an evaluator not assigned to it (one in ten still a request)."""
     import random
 
-    from sqlalchemy import insert
+    from sqlalchemy import insert, select
 
     from nup.extensions import db
-    from nup.reviews.models import Conflict
+    from nup.reviews.models import Assignment, Conflict
     from nup.timeutil import utcnow
 
     rng, now, reviewers = random.Random(seed), utcnow(), seeded.evaluator_ids
+    # Never an assigned pair: a conflict hides the assignment, and the benchmark's evaluators
+    # open their own assignments.
+    assigned = set(
+        db.session.execute(
+            select(Assignment.application_id, Assignment.reviewer_id).where(Assignment.call_id == seeded.call_id)
+        ).all()
+    )
+
+    def unassigned(application_id: int) -> int:
+        while True:
+            reviewer = rng.choice(reviewers)
+            if (application_id, reviewer) not in assigned:
+                return reviewer
+
     rows = [
         {
             "call_id": seeded.call_id,
             "application_id": application_id,
-            "reviewer_id": rng.choice(reviewers),
+            "reviewer_id": unassigned(application_id),
             "kind": "exclusion" if index % 10 else "challenge",
             "status": "active" if index % 10 else "requested",
             "reason": "전 직장 동료",
