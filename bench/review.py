@@ -194,13 +194,15 @@ def seed_scored_call(
     heavy_load: int = 0,
     plan_chars: int = 1500,
     seed: int = 2026,
+    tag: str = "",
 ) -> ScoredCall:
     """Bulk-insert a closed call whose document round is open and scored (inside an app context).
 
     Writes users, calls, review_stages, evaluator_profiles, pledges, panels/panel_members,
     applications (under review, each with its eight documents), assignments and a few
     penalties with SQLAlchemy Core: the services would take an hour for this many. One Argon2id
-    hash serves every account. `submitted_share` of the sheets are submitted, the rest split
+    hash serves every account. `tag` (a few letters) keeps the e-mail addresses and receipt numbers
+    of a second call in the same database apart. `submitted_share` of the sheets are submitted, the rest split
     1:2 between drafts and untouched; `heavy_load` > 0 adds one evaluator who holds that many.
     """
     from datetime import date
@@ -238,7 +240,7 @@ def seed_scored_call(
 
     with db.engine.begin() as conn:
         officer_id = insert_ids(
-            conn, User, [{**person, "email": "officer@bench.kr", "name": "담당자", "role": "officer"}]
+            conn, User, [{**person, "email": f"officer{tag}@bench.kr", "name": "담당자", "role": "officer"}]
         )[0]
         call_id = insert_ids(
             conn,
@@ -272,7 +274,7 @@ def seed_scored_call(
             conn,
             User,
             [
-                {**person, "email": f"reviewer{j:04d}@bench.kr", "name": name, "role": "reviewer"}
+                {**person, "email": f"reviewer{tag}{j:04d}@bench.kr", "name": name, "role": "reviewer"}
                 for j, name in enumerate(names)
             ],
         )
@@ -302,7 +304,7 @@ def seed_scored_call(
             conn,
             User,
             [
-                {**person, "email": f"founder{i:05d}@bench.kr", "name": f"대표{i}", "role": "applicant"}
+                {**person, "email": f"founder{tag}{i:05d}@bench.kr", "name": f"대표{i}", "role": "applicant"}
                 for i in range(applications)
             ],
         )
@@ -315,7 +317,7 @@ def seed_scored_call(
                     "call_id": call_id,
                     "user_id": applicant_id,
                     "status": "under_review",  # what committing an assignment run leaves
-                    "receipt_number": f"NUP-2026-{i + 1:06d}",
+                    "receipt_number": f"NUP-2026-{tag}{i + 1:06d}",
                     "company_name": f"벤치기업 {i}",
                     "business_registration_number": str(1_000_000_000 + i),
                     "applicant_type": "company",
@@ -423,6 +425,50 @@ def seed_scored_call(
         conn.exec_driver_sql("ANALYZE")
         conn.commit()
     return ScoredCall(call_id, officer_id, regular, heavy_id, application_ids, statuses)
+
+
+def seed_conflicts(seeded: ScoredCall, seed: int) -> None:
+    """One conflict per application with an evaluator not assigned to it (one in ten still a request)."""
+    import random
+
+    from sqlalchemy import insert, select
+
+    from nup.extensions import db
+    from nup.reviews.models import Assignment, Conflict
+    from nup.timeutil import utcnow
+
+    rng, now, reviewers = random.Random(seed), utcnow(), seeded.evaluator_ids
+    # Never an assigned pair: a conflict hides the assignment, and the benchmark's evaluators
+    # open their own assignments.
+    assigned = set(
+        db.session.execute(
+            select(Assignment.application_id, Assignment.reviewer_id).where(Assignment.call_id == seeded.call_id)
+        ).all()
+    )
+
+    def unassigned(application_id: int) -> int:
+        while True:
+            reviewer = rng.choice(reviewers)
+            if (application_id, reviewer) not in assigned:
+                return reviewer
+
+    rows = [
+        {
+            "call_id": seeded.call_id,
+            "application_id": application_id,
+            "reviewer_id": unassigned(application_id),
+            "kind": "exclusion" if index % 10 else "challenge",
+            "status": "active" if index % 10 else "requested",
+            "reason": "전 직장 동료",
+            "created_at": now,
+            "created_by_id": seeded.officer_id,
+            "decision_note": "",
+        }
+        for index, application_id in enumerate(seeded.application_ids)
+    ]
+    with db.engine.begin() as conn:
+        for start in range(0, len(rows), 5000):
+            conn.execute(insert(Conflict.__table__), rows[start : start + 5000])
 
 
 class StatementLog:

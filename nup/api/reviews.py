@@ -32,7 +32,7 @@ from nup.extensions import db
 from nup.programmes.models import Call
 from nup.reviews import assigning, queries, replacements, scores, services
 from nup.reviews.models import Assignment, AssignmentRun, RunStatus
-from nup.reviews.ranking import cached_ranking
+from nup.reviews.ranking import ranking_page
 from nup.timeutil import utcnow
 from nup.web import client_ip
 
@@ -238,11 +238,10 @@ def sign_pledge(call_id: int):
 @bp.response(200, RankingSchema)
 def ranking(args: dict, call_id: int):
     """The call's ranking by the official rule, with the evaluator-adjusted view beside it (officers)."""
-    result = cached_ranking(_call(call_id), args["stage"])
-    start = (args["page"] - 1) * args["per_page"]
+    result = ranking_page(_call(call_id), args["stage"], page=args["page"], per_page=args["per_page"])
     return {
-        "items": result.rows[start : start + args["per_page"]],
-        "total": len(result.rows),
+        "items": result.rows,
+        "total": result.total,
         "stage": result.stage,
         "agreement": result.agreement,
     }

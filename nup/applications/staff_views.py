@@ -28,14 +28,16 @@ def applications(call_id: int):
         **{name: (request.args.get(name) or "")[:100] for name in FILTER_NAMES if name != "sort"},
         sort=request.args.get("sort") or "submitted",
     )
-    pagination = queries.officer_list(call.id, filters, page=page_arg(), per_page=per_page_arg())
+    counts = queries.status_counts(call.id)
+    pagination = queries.officer_list(call.id, filters, page=page_arg(), per_page=per_page_arg(), counts=counts)
     return render_template(
         "screening/list.html",
         call=call,
         pagination=pagination,
         filters=filters,
-        counts=queries.status_counts(call.id),
+        counts=counts,
         shared=queries.shared_registration_numbers(call.id, [a.id for a in pagination.items]),
+        documents=queries.document_summary(a.id for a in pagination.items),
         regions=catalogue.REGIONS,
         statuses=[s.value for s in ApplicationStatus],
     )

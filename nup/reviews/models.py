@@ -337,3 +337,16 @@ class RatingReceipt(db.Model):
     __tablename__ = "rating_receipts"
 
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), primary_key=True, autoincrement=False)
+
+
+class RankingVersion(db.Model):
+    """A counter per call, raised in the same transaction as any write the ranking depends on.
+
+    The shared ranking cache is keyed on it (nup.reviews.ranking): a page reads one small row
+    to know whether the cached ranking still holds, instead of summarising the whole call.
+    """
+
+    __tablename__ = "ranking_versions"
+
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

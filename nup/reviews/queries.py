@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, exists, false, func, select
+from sqlalchemy import Select, and_, case, exists, false, func, select, text
+from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from nup import security
 from nup.accounts.models import User
@@ -219,6 +220,15 @@ def all_evaluators() -> list[User]:
     )
 
 
+def evaluators_by_id(user_ids) -> dict[int, User]:
+    """Of the named users, the active evaluators (one query; none when none are named)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    query = select(User).where(User.id.in_(ids), User.role == "reviewer", User.active.is_(True))
+    return {u.id: u for u in db.session.scalars(query)}
+
+
 def loads(call: Call, stage: str) -> dict[int, int]:
     return dict(
         db.session.execute(
@@ -229,12 +239,30 @@ def loads(call: Call, stage: str) -> dict[int, int]:
     )
 
 
+# Requests first: the very expression of the index ix_conflicts_call_order (see its migration), so
+# a page of the list is read in index order. ConflictStatus.REQUESTED is "requested".
+CONFLICT_ORDER = "(CASE WHEN conflicts.status = 'requested' THEN 0 ELSE 1 END)"
+
+
 def conflicts_of(call: Call, *, page: int, per_page: int, status: str = ""):
-    query = select(Conflict).where(Conflict.call_id == call.id)
+    """One page of the call's conflicts, requests first, with the application's and the evaluator's
+    names in two more queries (not one per row)."""
+    query = (
+        select(Conflict)
+        .where(Conflict.call_id == call.id)
+        .options(
+            selectinload(Conflict.application).options(
+                load_only(Application.id, Application.company_name, Application.receipt_number),
+                lazyload(Application.documents),
+                lazyload(Application.call),
+            ),
+            selectinload(Conflict.reviewer),
+        )
+    )
     if status:
         query = query.where(Conflict.status == status)
     return db.paginate(
-        query.order_by(case((Conflict.status == ConflictStatus.REQUESTED, 0), else_=1), Conflict.created_at.desc()),
+        query.order_by(text(CONFLICT_ORDER), Conflict.created_at.desc()),
         page=page,
         per_page=per_page,
         error_out=False,

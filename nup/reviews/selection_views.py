@@ -15,7 +15,7 @@ from nup.reviews import objections as objection_services
 from nup.reviews.forms import AnswerForm, ConfirmForm, ExtendForm, PenaltyForm
 from nup.reviews.models import Assignment, Objection, Outcome, Penalty, Stage
 from nup.reviews.officer_views import _call, _stage_arg, bp
-from nup.reviews.ranking import cached_ranking
+from nup.reviews.ranking import ranking_page
 from nup.timeutil import utcnow
 from nup.web import client_ip, form_errors_text, page_arg, per_page_arg
 
@@ -28,27 +28,23 @@ def _me():
 def ranking(call_id: int):
     call = _call(call_id)
     stage_kind = _stage_arg()
-    result = cached_ranking(call, stage_kind)
-    without = {r.application_id: r.rank for r in cached_ranking(call, stage_kind, with_priority=False).rows}
     track = request.args.get("track", "")
-    rows = [r for r in result.rows if not track or r.track == track]
     per_page = per_page_arg(default=50, most=200)
-    page = page_arg()
-    pages = max(1, -(-len(rows) // per_page))
+    result = ranking_page(call, stage_kind, page=page_arg(), per_page=per_page, track=track, chart=30)
+    pages = max(1, -(-result.total // per_page))
     return render_template(
         "reviews/ranking.html",
         call=call,
         stage_kind=stage_kind,
         ranking=result,
-        rows=rows[(page - 1) * per_page : page * per_page],
-        total=len(rows),
-        page=min(page, pages),
+        rows=result.rows,
+        total=result.total,
+        page=min(page_arg(), pages),
         pages=pages,
         track=track,
-        chart=rows[:30],
-        without=without,
-        moved=sum(1 for r in result.rows if r.rank != without.get(r.application_id)),
-        reviewers={u.id: u for u in queries.all_evaluators()},
+        chart=result.chart,
+        moved=result.moved,
+        reviewers=queries.evaluators_by_id([reviewer for reviewer, _bias in result.extremes]),
     )
 
 

@@ -1,6 +1,7 @@
 """The applicant's journey through the pages, and the officer's list and requirements check."""
 
 import io
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -300,6 +301,13 @@ def test_officer_list_filters_and_requirements_check(app, client, make_user, off
         document = db.session.get(Document, document_id)
         assert document.review_status == "correction_requested"
         assert db.session.scalar(select(Notification).where(Notification.kind == "document_correction"))
+    # The list marks that one application (its documents are summed up in one query for the page).
+    badge = '<span class="nup-warn">correction</span>'
+    assert badge not in listing
+    listing = client.get(f"/staff/calls/{open_call}/applications?lang=en").get_data(as_text=True)
+    assert listing.count(badge) == 1
+    counts = re.findall(r"<td>(\d+)/(\d+)", listing)
+    assert len(counts) == 3 and all(have == need and need != "0" for have, need in counts)
     # The applicant can now replace that document, even though the application is submitted.
     owner_client = app.test_client()
     sign_in(owner_client, owners[0].email)

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from nup.accounts.models import User
 from nup.applications.models import Application
@@ -480,13 +480,22 @@ def test_equal_final_scores_are_separated_by_the_calls_tie_breakers(app, review_
 def test_the_ranking_is_reused_until_a_score_changes(app, review_setup):
     setup = review_setup(applications=2, reviewers=5, per_application=5)
     with app.app_context():
-        from nup.reviews.ranking import cached_ranking
+        from nup.reviews.ranking import ranking_page
 
         assign_now(setup)
         score_all(setup)
         call = db.session.get(Call, setup.call_id)
-        first = cached_ranking(call)
-        assert cached_ranking(call) is first
+        first = ranking_page(call)
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            cached = ranking_page(call)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        # Served from the shared cache: the version is the only SQL read.
+        assert len(statements) == 1 and "ranking_versions" in statements[0]
+        assert cached.version == first.version and cached.rows == first.rows
         sheet = db.session.scalars(select(Assignment).order_by(Assignment.id)).first()
         scores.save_score(
             sheet,
@@ -496,8 +505,8 @@ def test_the_ranking_is_reused_until_a_score_changes(app, review_setup):
             now=utcnow(),
         )
         db.session.commit()
-        again = cached_ranking(call)
-        assert again is not first
+        again = ranking_page(call)
+        assert again.version > first.version
         changed = next(r for r in again.rows if r.application_id == sheet.application_id)
         assert min(changed.raw_scores) == 70
 
