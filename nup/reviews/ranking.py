@@ -344,6 +344,11 @@ def _page_of(call: Call, stage: str, version: int, meta: dict, rows, chart, tota
     )
 
 
+# What a Redis hiccup raises: the client's errors, and under a connect time-out between threads
+# also a plain ValueError from its socket buffer (seen in the benchmark). The page then computes.
+CACHE_FAILURES = (redis.RedisError, OSError, ValueError)
+
+
 def ranking_page(
     call: Call, stage: str = Stage.DOCUMENT, *, page: int = 1, per_page: int = 50, track: str = "", chart: int = 0
 ) -> RankingPage:
@@ -369,7 +374,7 @@ def ranking_page(
         if chart:
             pipe.lrange(f"{base}:rows:{name}", 0, chart - 1)
         meta, total, rows, *rest = pipe.execute()
-    except redis.RedisError:
+    except CACHE_FAILURES:
         log.warning("ranking cache unavailable; computing the ranking for this request", exc_info=True)
         meta = None
     if meta is not None:
@@ -377,7 +382,7 @@ def ranking_page(
     built = _build(call, stage)
     try:
         _store(base, redis_client.key(f"ranking:{call.id}:{stage}:latest"), built)
-    except redis.RedisError:
+    except CACHE_FAILURES:
         log.warning("ranking cache unavailable; the ranking is not shared", exc_info=True)
     rows = built.rows.get(name, [])
     return _page_of(call, stage, version, built.meta, rows[start : start + per_page], rows[:chart], len(rows))
