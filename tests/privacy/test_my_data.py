@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import time_machine
 from sqlalchemy import select
@@ -231,3 +232,25 @@ def test_deletion_after_the_period_keeps_the_statistics_of_its_rule_and_empties_
         profile = db.session.scalar(select(Mentor).where(Mentor.user_id == mentor_id))
         assert (profile.name, profile.bio, profile.active) == ("", "", False)
         assert "mentor-del" not in profile.email
+
+
+def test_the_api_gives_the_same_record_of_ones_own_data_and_nothing_of_anyone_elses(app, client, api_token):
+    with time_machine.travel(START, tick=False), app.app_context():
+        a, b = build_world("A"), build_world("B")
+        founder = db.session.get(User, a.selected_user)
+        reviewer = db.session.get(User, a.reviewer_id)
+        other = db.session.get(User, b.selected_user)
+        marks = ("선정기업B", other.email, "조언 B", reviewer.email, reviewer.name)
+        founder_email, founder_id = founder.email, founder.id
+        db.session.commit()
+    assert client.get("/api/v1/me/data").status_code == 401
+    token = api_token(SimpleNamespace(id=founder_id))
+    response = client.get("/api/v1/me/data", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    body = response.get_json()
+    assert body["profile"]["email"] == founder_email
+    assert [x["id"] for x in body["applications"]] == [a.selected_app]
+    assert body["mentoring"]["sessions"][0]["advice"] == "조언 A"
+    text = json.dumps(body, ensure_ascii=False)
+    for mark in marks:
+        assert mark not in text, mark
