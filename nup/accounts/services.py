@@ -366,16 +366,21 @@ def _forget_failures(*, email: str, ip: str | None) -> None:
         db.session.delete(row)
 
 
+def _unlock_data(token: str) -> dict:
+    """What an emailed unlock link says (address and nonce); InvalidLink if forged or expired."""
+    max_age = current_app.config["TOKEN_MAX_AGE"].get("unlock_sign_in", 24 * 3600)
+    try:
+        return _serializer("unlock_sign_in").loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature) as error:
+        raise InvalidLink() from error
+
+
 def lift_sign_in_lock(*, token: str, ip: str | None, now: datetime) -> str:
     """Lift every lock on the account of an emailed unlock link; the link then stops working.
 
     Returns the account address. Raises InvalidLink for a forged, expired or used link.
     """
-    max_age = current_app.config["TOKEN_MAX_AGE"].get("unlock_sign_in", 24 * 3600)
-    try:
-        data = _serializer("unlock_sign_in").loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature) as error:
-        raise InvalidLink() from error
+    data = _unlock_data(token)
     email, nonce = str(data.get("em", "")), str(data.get("n", ""))
     rows = list(db.session.scalars(select(SignInThrottle).where(SignInThrottle.email == email)))
     if not nonce or not any(row.unlock_nonce == nonce for row in rows):
@@ -390,11 +395,7 @@ def lift_sign_in_lock(*, token: str, ip: str | None, now: datetime) -> str:
 
 def check_unlock_link(token: str) -> None:
     """Say before the button is pressed whether an unlock link still works (InvalidLink if not)."""
-    max_age = current_app.config["TOKEN_MAX_AGE"].get("unlock_sign_in", 24 * 3600)
-    try:
-        data = _serializer("unlock_sign_in").loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature) as error:
-        raise InvalidLink() from error
+    data = _unlock_data(token)
     found = db.session.scalar(
         select(func.count()).where(
             SignInThrottle.email == str(data.get("em", "")), SignInThrottle.unlock_nonce == str(data.get("n", ""))
